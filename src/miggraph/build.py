@@ -1,0 +1,198 @@
+"""Build: read the ontology and the curated data, apply the derivation rules, write `dist/`.
+
+Everything downstream (validate, query, network, maps, export) reads what this writes, never
+the raw files. Each input file is checked for syntax first (pyoxigraph gives a precise line and
+column), then parsed with rdflib, which also writes the serialisations:
+
+- `miggraph.ttl`, `miggraph.nt`, `miggraph.jsonld`: everything as one graph;
+- `miggraph.trig`: one named graph per input file, plus one per derivation rule.
+
+Outputs are staged in a temporary folder and renamed into place only when all four are written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph
+from rdflib import Dataset, Graph, URIRef
+
+from .errors import MiggraphError
+from .project import GRAPH, PREFIXES, Project
+
+OUTPUT_FORMATS: dict[str, str] = {
+    "miggraph.ttl": "turtle",
+    "miggraph.nt": "nt",
+    "miggraph.jsonld": "json-ld",
+    "miggraph.trig": "trig",
+}
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the merged graph, its named parts and the files written."""
+
+    graph: Graph
+    dataset: Dataset
+    inputs: list[Path]
+    derived_triples: int
+    outputs: dict[str, Path] = field(default_factory=dict)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def collect_inputs(project: Project, data: Iterable[Path] | None = None) -> list[Path]:
+    """The ontology files (without the shapes) and the data files, in a stable order.
+
+    `data` may name files or folders; by default it is the project's `data/` folder.
+    """
+    if not project.ontology.is_dir():
+        raise MiggraphError(f"{project.ontology}: no ontology folder here")
+    ontology = sorted(p for p in project.ontology.glob("*.ttl") if p.name != "shapes.ttl")
+    if not ontology:
+        raise MiggraphError(f"{project.ontology}: no ontology files (*.ttl)")
+    files: list[Path] = []
+    for item in list(data) if data is not None else [project.data]:
+        if item.is_dir():
+            found = sorted(item.rglob("*.ttl"))
+            if not found:
+                raise MiggraphError(f"{item}: no Turtle files (*.ttl) to build from")
+            files.extend(found)
+        elif item.is_file():
+            files.append(item)
+        else:
+            raise MiggraphError(f"{item}: no such file or folder")
+    return ontology + files
+
+
+def check_syntax(path: Path) -> None:
+    """Raise MiggraphError naming the file, line and column of the first syntax error."""
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path)) from exc
+    try:
+        for _ in pyoxigraph.parse(io.BytesIO(content), format=pyoxigraph.RdfFormat.TURTLE,
+                                  base_iri="https://w3id.org/miggraph/"):
+            pass
+    except SyntaxError as exc:
+        line, column = exc.lineno or 0, exc.offset or 0
+        message = exc.msg.split(": ", 1)[-1] if ": " in exc.msg else exc.msg
+        raise MiggraphError(f"Turtle syntax error: {message}",
+                            location=f"{path}:{line}:{column}") from exc
+
+
+def parse_file(path: Path) -> Graph:
+    """Parse one Turtle file after checking its syntax."""
+    check_syntax(path)
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises many kinds; the syntax was already checked
+        raise MiggraphError(f"cannot parse: {exc}", location=str(path)) from exc
+    return graph
+
+
+def apply_rules(graph: Graph, rules_dir: Path) -> list[tuple[str, Graph]]:
+    """Run each CONSTRUCT rule in `rules_dir` on `graph`; return (rule name, new triples)."""
+    derived: list[tuple[str, Graph]] = []
+    if not rules_dir.is_dir():
+        return derived
+    for rule in sorted(rules_dir.glob("*.rq")):
+        try:
+            result = graph.query(rule.read_text(encoding="utf-8"))
+        except Exception as exc:
+            raise MiggraphError(f"derivation rule failed: {exc}", location=str(rule)) from exc
+        new = Graph()
+        for triple in result:
+            new.add(triple)  # type: ignore[arg-type]
+        derived.append((rule.stem, new))
+    return derived
+
+
+def load(project: Project, data: Iterable[Path] | None = None,
+         progress: Progress = _quiet) -> BuildResult:
+    """Parse all inputs and apply the rules, in memory; write nothing."""
+    inputs = collect_inputs(project, data)
+    dataset = Dataset()
+    merged = Graph()
+    for prefix, ns in PREFIXES.items():
+        dataset.bind(prefix, ns)
+        merged.bind(prefix, ns)
+    for path in inputs:
+        name = _relative(path, project.root).removesuffix(".ttl")
+        progress(f"parsing {name}.ttl")
+        part = parse_file(path)
+        named = dataset.graph(GRAPH[name])
+        for triple in part:
+            named.add(triple)
+            merged.add(triple)
+    derived_count = 0
+    for rule_name, new in apply_rules(merged, project.rules):
+        progress(f"applying rule {rule_name}")
+        named = dataset.graph(GRAPH["derived/" + rule_name])
+        for triple in new:
+            if triple not in merged:
+                derived_count += 1
+            named.add(triple)
+            merged.add(triple)
+    return BuildResult(graph=merged, dataset=dataset, inputs=inputs, derived_triples=derived_count)
+
+
+def write_outputs(result: BuildResult, out: Path, progress: Progress = _quiet) -> dict[str, Path]:
+    """Serialise the build into `out`, all files staged first and then renamed into place."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    try:
+        for name, fmt in OUTPUT_FORMATS.items():
+            progress(f"writing {name}")
+            source = result.dataset if fmt == "trig" else result.graph
+            kwargs = {"context": PREFIXES, "auto_compact": True} if fmt == "json-ld" else {}
+            source.serialize(destination=staging / name, format=fmt, encoding="utf-8", **kwargs)
+        written: dict[str, Path] = {}
+        for name in OUTPUT_FORMATS:
+            os.replace(staging / name, out / name)
+            written[name] = out / name
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build(project: Project, out: Path | None = None, data: Iterable[Path] | None = None,
+          progress: Progress = _quiet) -> BuildResult:
+    """Load everything and write the four serialisations to `out` (default `dist/`)."""
+    result = load(project, data, progress)
+    result.outputs = write_outputs(result, out or project.dist, progress)
+    return result
+
+
+def load_built(path: Path) -> Graph:
+    """Read a built graph (`dist/miggraph.ttl` or any Turtle/N-Triples file) back."""
+    if not path.is_file():
+        raise MiggraphError(f"{path}: not found; run `miggraph build` first")
+    graph = Graph()
+    fmt = "nt" if path.suffix == ".nt" else "turtle"
+    graph.parse(path, format=fmt)
+    return graph
+
+
+def graph_iri(name: str) -> URIRef:
+    """The IRI of the named graph that holds one input file (e.g. 'data/actors')."""
+    return GRAPH[name]

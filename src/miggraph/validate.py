@@ -1,0 +1,139 @@
+"""Validate: run the SHACL shapes (ontology/shapes.ttl) on a built graph with pyshacl.
+
+pyshacl is the reference validator. The report is regrouped by shape and focus node so that
+a curator sees, for each broken node, every message that applies to it. Violations fail
+validation; warnings and infos are reported but do not.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+
+from .errors import MiggraphError
+from .project import shorten
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of the SHACL report."""
+
+    severity: str
+    shape: str
+    focus: str
+    path: str
+    value: str
+    message: str
+
+
+@dataclass
+class Report:
+    """The outcome of a validation: findings and the raw SHACL results graph."""
+
+    findings: list[Finding]
+    results_graph: Graph
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+
+def load_shapes(path: Path) -> Graph:
+    if not path.is_file():
+        raise MiggraphError(f"{path}: shapes file not found")
+    return Graph().parse(path, format="turtle")
+
+
+def _term(node: object) -> str:
+    if isinstance(node, URIRef):
+        return shorten(str(node))
+    if isinstance(node, Literal):
+        return repr(str(node)) if node.datatype is None else f"{node!s} ({shorten(str(node.datatype))})"
+    if isinstance(node, BNode):
+        return "[]"
+    return "" if node is None else str(node)
+
+
+def _path(results: Graph, shapes: Graph, node: object) -> str:
+    if isinstance(node, URIRef):
+        return shorten(str(node))
+    if isinstance(node, BNode):
+        inverse = results.value(node, SH.inversePath) or shapes.value(node, SH.inversePath)
+        if inverse is not None:
+            return f"^{shorten(str(inverse))}"
+    return _term(node)
+
+
+def _owner(shapes: Graph, shape: object) -> object:
+    """The named node shape a property or SPARQL constraint belongs to."""
+    owner = shapes.value(None, SH.property, shape) or shapes.value(None, SH.sparql, shape)
+    return owner if owner is not None else shape
+
+
+def validate_graph(data: Graph, shapes: Graph) -> Report:
+    """Run pyshacl on `data` with `shapes` (no inference: the built graph is explicit)."""
+    _conforms, results, _text = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+    )
+    findings: list[Finding] = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        source = results.value(result, SH.sourceShape)
+        message = results.value(result, SH.resultMessage)
+        if message is None and source is not None:
+            message = shapes.value(source, SH.message)
+        findings.append(Finding(
+            severity=str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+            shape=_term(_owner(shapes, source)),
+            focus=_term(results.value(result, SH.focusNode)),
+            path=_path(results, shapes, results.value(result, SH.resultPath)),
+            value=_term(results.value(result, SH.value)),
+            message=str(message or "constraint not met"),
+        ))
+    findings.sort(key=lambda f: (f.severity != "Violation", f.shape, f.focus, f.path, f.message))
+    return Report(findings=findings, results_graph=results)
+
+
+def format_text(report: Report) -> str:
+    """The report grouped by shape, then focus node, one message per line."""
+    if not report.findings:
+        return "Conforms: 0 violations."
+    grouped: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    for finding in report.findings:
+        grouped[finding.shape][finding.focus].append(finding)
+    lines: list[str] = []
+    for shape, by_focus in grouped.items():
+        count = sum(len(v) for v in by_focus.values())
+        lines.append(f"{shape} ({count} result{'s' if count != 1 else ''})")
+        for focus, items in by_focus.items():
+            lines.append(f"  {focus}")
+            for f in items:
+                where = f" {f.path}" if f.path else ""
+                value = f" [value: {f.value}]" if f.value else ""
+                lines.append(f"    {f.severity}{where}: {f.message}{value}")
+    v = len(report.violations)
+    w = len(report.findings) - v
+    lines.append(f"{v} violation{'s' if v != 1 else ''}, {w} warning{'s' if w != 1 else ''}.")
+    return "\n".join(lines)
+
+
+def format_json(report: Report) -> str:
+    return json.dumps({
+        "conforms": report.conforms,
+        "violations": len(report.violations),
+        "results": [asdict(f) for f in report.findings],
+    }, indent=2, ensure_ascii=False)
+
+
+def format_ttl(report: Report) -> str:
+    return report.results_graph.serialize(format="turtle")
