@@ -1,0 +1,33 @@
+"""Shared fixtures: the real project, and one real build of it into a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from miggraph.build import BuildResult, build
+from miggraph.project import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """The project this checkout holds (ontology/, data/, queries/)."""
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The curated data built once per session into a temporary dist/ folder."""
+    out = tmp_path_factory.mktemp("dist")
+    return build(project, out=out)
+
+
+@pytest.fixture(scope="session")
+def dist(built: BuildResult) -> Path:
+    """The folder holding the session's build (miggraph.ttl, .nt, .jsonld, .trig)."""
+    return built.outputs["miggraph.ttl"].parent
