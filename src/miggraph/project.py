@@ -30,6 +30,7 @@ GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 PREFIXES: dict[str, str] = {
     "mg": str(MG),
     "mgd": str(MGD),
+    "mgs": str(MGS),
     "role": str(ROLE),
     "status": str(STATUS),
     "side": str(SIDE),

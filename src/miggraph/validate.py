@@ -31,6 +31,7 @@ class Finding:
     path: str
     value: str
     message: str
+    referrers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -81,6 +82,14 @@ def _owner(shapes: Graph, shape: object) -> object:
     return owner if owner is not None else shape
 
 
+def _referrers(data: Graph, node: object) -> tuple[str, ...]:
+    """The subjects that use an undefined IRI, so a curator can find the typo."""
+    if not isinstance(node, URIRef) or (node, RDF.type, None) in data:
+        return ()
+    users = set(data.subjects(None, node)) | {s for s, _, _ in data.triples((None, node, None))}
+    return tuple(sorted(_term(u) for u in users)[:10])
+
+
 def validate_graph(data: Graph, shapes: Graph) -> Report:
     """Run pyshacl on `data` with `shapes` (no inference: the built graph is explicit)."""
     _conforms, results, _text = shacl_validate(
@@ -92,13 +101,15 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
         message = results.value(result, SH.resultMessage)
         if message is None and source is not None:
             message = shapes.value(source, SH.message)
+        focus = results.value(result, SH.focusNode)
         findings.append(Finding(
             severity=str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
             shape=_term(_owner(shapes, source)),
-            focus=_term(results.value(result, SH.focusNode)),
+            focus=_term(focus),
             path=_path(results, shapes, results.value(result, SH.resultPath)),
             value=_term(results.value(result, SH.value)),
             message=str(message or "constraint not met"),
+            referrers=_referrers(data, focus),
         ))
     findings.sort(key=lambda f: (f.severity != "Violation", f.shape, f.focus, f.path, f.message))
     return Report(findings=findings, results_graph=results)
@@ -121,6 +132,8 @@ def format_text(report: Report) -> str:
                 where = f" {f.path}" if f.path else ""
                 value = f" [value: {f.value}]" if f.value else ""
                 lines.append(f"    {f.severity}{where}: {f.message}{value}")
+                if f.referrers:
+                    lines.append(f"      used by: {', '.join(f.referrers)}")
     v = len(report.violations)
     w = len(report.findings) - v
     lines.append(f"{v} violation{'s' if v != 1 else ''}, {w} warning{'s' if w != 1 else ''}.")
