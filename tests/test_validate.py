@@ -65,6 +65,21 @@ def test_shape_rejects_broken_input_with_its_message(project: Project, case: str
     assert any(words in f.message for f in matching), [f.message for f in matching]
 
 
+@pytest.mark.parametrize("case", ["_base", *sorted(BROKEN)])
+def test_oxigraph_engine_gives_the_same_report_as_pyshacl(project: Project, case: str) -> None:
+    files = [CASES / "_base.ttl"] if case == "_base" else [CASES / "_base.ttl", CASES / f"{case}.ttl"]
+    graph = load(project, data=files).graph
+    shapes = load_shapes(project.shapes)
+    reference = validate_graph(graph, shapes, engine="pyshacl").findings
+    assert validate_graph(graph, shapes, engine="oxigraph").findings == reference
+
+
+def test_oxigraph_engine_agrees_on_the_curated_data(project: Project, built: BuildResult) -> None:
+    report = validate_graph(built.graph, load_shapes(project.shapes), engine="oxigraph")
+    assert report.findings == []
+    assert "sh:conforms true" in report.results_graph.serialize(format="turtle").replace("  ", " ")
+
+
 def test_dangling_reference_names_the_node_that_refers_to_it(project: Project) -> None:
     report = _validate(project, CASES / "_base.ttl", CASES / "dangling-reference.ttl")
     finding = next(f for f in report.violations if f.focus == "mgd:t-ctiy")

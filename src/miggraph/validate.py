@@ -1,8 +1,9 @@
-"""Validate: run the SHACL shapes (ontology/shapes.ttl) on a built graph with pyshacl.
+"""Validate: run the SHACL shapes (ontology/shapes.ttl) on a built graph.
 
-pyshacl is the reference validator. The report is regrouped by shape and focus node so that
-a curator sees, for each broken node, every message that applies to it. Violations fail
-validation; warnings and infos are reported but do not.
+Two engines give the same report: pyshacl, the reference, and `oxigraph`, the shapes compiled
+to SPARQL and run on pyoxigraph (shacl_sparql.py), which is tens of times faster on large
+graphs. The report is regrouped by shape and focus node so that a curator sees, for each broken
+node, every message that applies to it. Violations fail validation; warnings do not.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import pyoxigraph
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 
+from . import shacl_sparql
 from .errors import MiggraphError
 from .project import shorten
+
+ENGINES = ("pyshacl", "oxigraph")
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -90,8 +95,14 @@ def _referrers(data: Graph, node: object) -> tuple[str, ...]:
     return tuple(sorted(_term(u) for u in users)[:10])
 
 
-def validate_graph(data: Graph, shapes: Graph) -> Report:
-    """Run pyshacl on `data` with `shapes` (no inference: the built graph is explicit)."""
+def validate_graph(data: Graph, shapes: Graph, engine: str = "pyshacl") -> Report:
+    """Validate an rdflib graph with either engine."""
+    if engine == "oxigraph":
+        store = pyoxigraph.Store()
+        store.load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        return validate_store(store, shapes)
+    if engine != "pyshacl":
+        raise MiggraphError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
     _conforms, results, _text = shacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
     )
@@ -111,8 +122,51 @@ def validate_graph(data: Graph, shapes: Graph) -> Report:
             message=str(message or "constraint not met"),
             referrers=_referrers(data, focus),
         ))
-    findings.sort(key=lambda f: (f.severity != "Violation", f.shape, f.focus, f.path, f.message))
-    return Report(findings=findings, results_graph=results)
+    return Report(findings=_sorted(findings), results_graph=results)
+
+
+def validate_store(store: pyoxigraph.Store, shapes: Graph) -> Report:
+    """Validate the graph in a pyoxigraph store with the shapes compiled to SPARQL."""
+    raw = shacl_sparql.run(store, shapes)
+    results = Graph()
+    results.bind("sh", SH)
+    report_node = BNode()
+    results.add((report_node, RDF.type, SH.ValidationReport))
+    results.add((report_node, SH.conforms, Literal(not any(r.severity == "Violation" for r in raw))))
+    findings: list[Finding] = []
+    for r in raw:
+        node = BNode()
+        results.add((report_node, SH.result, node))
+        results.add((node, RDF.type, SH.ValidationResult))
+        results.add((node, SH.focusNode, r.focus))
+        results.add((node, SH.resultSeverity, SH[r.severity]))
+        results.add((node, SH.sourceShape, r.source_shape))
+        results.add((node, SH.resultMessage, Literal(r.message)))
+        if r.path is not None:
+            results.add((node, SH.resultPath, r.path))
+        if r.value is not None:
+            results.add((node, SH.value, r.value))
+        findings.append(Finding(
+            severity=r.severity, shape=_term(r.node_shape), focus=_term(r.focus),
+            path=_path(results, shapes, r.path), value=_term(r.value), message=r.message,
+            referrers=_store_referrers(store, r.focus),
+        ))
+    return Report(findings=_sorted(findings), results_graph=results)
+
+
+def _store_referrers(store: pyoxigraph.Store, node: object) -> tuple[str, ...]:
+    if not isinstance(node, URIRef):
+        return ()
+    iri = pyoxigraph.NamedNode(str(node))
+    if any(store.quads_for_pattern(iri, pyoxigraph.NamedNode(str(RDF.type)), None)):
+        return ()
+    users = {q.subject.value for q in store.quads_for_pattern(None, None, iri)}
+    users |= {q.subject.value for q in store.quads_for_pattern(None, iri, None)}
+    return tuple(sorted(_term(URIRef(u)) for u in users)[:10])
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.severity != "Violation", f.shape, f.focus, f.path, f.value, f.message))
 
 
 def format_text(report: Report) -> str:
