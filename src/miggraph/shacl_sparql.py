@@ -102,7 +102,7 @@ class Check:
 
 
 class Compiler:
-    """Turns the shapes graph into (SPARQL query, how to word its rows) pairs."""
+    """Turns the shapes graph into checks: one SPARQL query per constraint of each shape."""
 
     def __init__(self, shapes: Graph) -> None:
         self.shapes = shapes
@@ -227,9 +227,7 @@ class Compiler:
         message = str(self.shapes.value(shape, SH.message) or "")
         values = "BIND(?this AS ?value)" if path_node is None else f"?this {self.path(path_node)} ?value ."
         for component, arg in sorted(self.shapes.predicate_objects(shape), key=lambda po: str(po[0])):
-            if component in IGNORED or (component == SH.hasValue and path_node is None):
-                if component == SH.hasValue:
-                    raise MiggraphError(f"node-level sh:hasValue is not supported ({shape})")
+            if component in IGNORED:
                 continue
             if component == SH.sparql:
                 select = str(self.shapes.value(arg, SH.select)).replace("$this", "?this")
