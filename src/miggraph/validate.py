@@ -184,7 +184,7 @@ def format_text(report: Report) -> str:
             lines.append(f"  {focus}")
             for f in items:
                 where = f" {f.path}" if f.path else ""
-                value = f" [value: {f.value}]" if f.value else ""
+                value = f" [value: {f.value}]" if f.value and f.value != f.focus else ""
                 lines.append(f"    {f.severity}{where}: {f.message}{value}")
                 if f.referrers:
                     lines.append(f"      used by: {', '.join(f.referrers)}")
