@@ -30,4 +30,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf dist maps .miggraph .pytest_cache
+	rm -rf dist maps exports .miggraph .pytest_cache

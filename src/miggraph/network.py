@@ -1,0 +1,234 @@
+"""Network: project the built graph onto networkx graphs, and measure them.
+
+A view is one SPARQL SELECT in `queries/network/NAME.rq` that returns one row per edge with
+`?source ?target ?kind ?weight ?label ?citations`, optionally `?themes ?years` and any other
+column (kept as an edge attribute). Multi-valued columns are joined with " | " (SEP); their
+parts are sorted here, as GROUP_CONCAT promises no order. Node attributes
+come from `queries/network/nodes/*.rq`. Because the projection is SPARQL, the map, the metrics
+and the exports all see the same edges, and a remote endpoint could answer the same queries.
+
+Graphs are undirected `nx.Graph`s (the metrics read them so); each edge remembers the node the
+query named as its source in the attribute `from`. List attributes (`sources`, `themes`,
+`years`) stay Python lists here; `export` flattens them for file formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph
+
+from .errors import MiggraphError
+from .project import Project
+from .store import select
+
+SEP = " | "
+DEFAULT_VIEW = "coparticipation"
+SEED = 42
+# Exact betweenness is O(nm); above this many nodes it is estimated from a seeded sample.
+EXACT_BETWEENNESS_LIMIT = 1000
+BETWEENNESS_SAMPLE = 200
+LIST_ATTRIBUTES = ("sources", "themes", "years")
+_EDGE_COLUMNS = {"source", "target", "kind", "weight", "label", "citations", "themes", "years"}
+
+
+@dataclass(frozen=True)
+class View:
+    """One network view: its name, its query file and what its header comment says."""
+
+    name: str
+    path: Path
+
+    @property
+    def description(self) -> str:
+        lines = []
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line.lstrip("# ").rstrip())
+        return " ".join(lines).removeprefix("View: ")
+
+
+def views(project: Project) -> dict[str, View]:
+    """The views the project defines: every `queries/network/*.rq`, by file stem."""
+    folder = project.queries / "network"
+    return {p.stem: View(p.stem, p) for p in sorted(folder.glob("*.rq"))}
+
+
+def get_view(project: Project, name: str) -> View:
+    """The view called `name`, or a MiggraphError that lists the known views."""
+    known = views(project)
+    if name not in known:
+        names = ", ".join(known) or "none"
+        raise MiggraphError(f"unknown view {name!r}; views: {names}")
+    return known[name]
+
+
+def _text(term: object) -> str | None:
+    return None if term is None else str(getattr(term, "value", term))
+
+
+def _split(value: str | None) -> list[str]:
+    return sorted({part for part in (value or "").split(SEP) if part})
+
+
+def _merge_edge(data: dict, new: dict) -> None:
+    """Fold a second row for the same pair of nodes into an existing edge (an actor that is
+    both party to and issuer of an instrument): weights add up, the rest is the union."""
+    for key, value in new.items():
+        if key == "weight":
+            data[key] += value
+        elif key in LIST_ATTRIBUTES:
+            data[key] = sorted(set(data[key]) | set(value))
+        elif isinstance(value, str):
+            data[key] = SEP.join(_split(f"{data.get(key, '')}{SEP}{value}"))
+
+
+def edge_rows(store: pyoxigraph.Store, view: View) -> list[dict]:
+    """Run a view's query and return one plain dict per edge row."""
+    names, rows = select(store, view.path.read_text(encoding="utf-8"))
+    missing = {"source", "target", "kind"} - set(names)
+    if missing:
+        raise MiggraphError(f"the query must select ?{', ?'.join(sorted(missing))}",
+                            location=str(view.path))
+    edges = []
+    for row in rows:
+        weight = _text(row.get("weight"))
+        edge = {
+            "source": _text(row["source"]),
+            "target": _text(row["target"]),
+            "kind": _text(row["kind"]) or "",
+            "weight": float(weight) if weight else 1.0,
+            "label": SEP.join(_split(_text(row.get("label")))),
+            "sources": _split(_text(row.get("citations"))),
+            "themes": _split(_text(row.get("themes"))),
+            "years": _split(_text(row.get("years"))),
+        }
+        for name in names:
+            if name not in _EDGE_COLUMNS:
+                edge[name] = SEP.join(_split(_text(row.get(name))))
+        edges.append(edge)
+    return edges
+
+
+def node_attributes(store: pyoxigraph.Store, project: Project) -> dict[str, dict]:
+    """Label (English, Chinese), kind, group, side and the rest, for every node that has them."""
+    folder = project.queries / "network" / "nodes"
+    _, kind_rows = select(store, (folder / "kinds.rq").read_text(encoding="utf-8"))
+    best: dict[str, tuple[int, str, str]] = {}
+    for row in kind_rows:
+        node, rank = _text(row["node"]) or "", int(_text(row["rank"]) or 9)
+        candidate = (rank, _text(row["kind"]) or "", _text(row["group"]) or "")
+        if node not in best or candidate < best[node]:
+            best[node] = candidate
+    _, rows = select(store, (folder / "attributes.rq").read_text(encoding="utf-8"))
+    attributes: dict[str, dict] = {}
+    for row in rows:
+        node = _text(row["node"]) or ""
+        date = _text(row.get("date")) or ""
+        _, kind, group = best.get(node, (9, "", ""))
+        attributes[node] = {
+            "label": _text(row.get("label")) or node.rsplit("/", 1)[-1],
+            "label_zh": _text(row.get("label_zh")) or "",
+            "kind": kind,
+            "group": group,
+            "side": _text(row.get("side")) or "",
+            "status": _text(row.get("status")) or "",
+            "date": date,
+            "description": _text(row.get("description")) or "",
+            "sources": _split(_text(row.get("sources"))),
+            "themes": _split(_text(row.get("themes"))),
+            "years": [date[:4]] if date else [],
+        }
+    return attributes
+
+
+def graph_from_rows(edges: Iterable[dict], nodes: dict[str, dict], name: str = "") -> nx.Graph:
+    """An undirected graph from edge rows; node attributes from `nodes` where known.
+
+    A node without a theme or year of its own (an actor, a place) takes those of its edges,
+    so that the map's theme and year filters reach it.
+    """
+    graph = nx.Graph(name=name)
+    for row in edges:
+        u, v = row["source"], row["target"]
+        for node in (u, v):
+            if node not in graph:
+                default = {"label": node.rsplit("/", 1)[-1], "label_zh": "", "kind": "",
+                           "group": "", "side": "", "status": "", "date": "",
+                           "description": "", "sources": [], "themes": [], "years": []}
+                graph.add_node(node, **{**default, **nodes.get(node, {})})
+        data = {key: value for key, value in row.items() if key not in ("source", "target")}
+        if graph.has_edge(u, v):
+            _merge_edge(graph.edges[u, v], data)
+        else:
+            graph.add_edge(u, v, **data, **{"from": u})
+    for node, data in graph.nodes(data=True):
+        for key in ("themes", "years"):
+            if not data[key]:
+                found = set()
+                for _, _, edge in graph.edges(node, data=True):
+                    found.update(edge[key])
+                data[key] = sorted(found)
+    return graph
+
+
+def project_view(store: pyoxigraph.Store, project: Project, name: str) -> nx.Graph:
+    """The networkx graph of one view over the store's graph."""
+    view = get_view(project, name)
+    return graph_from_rows(edge_rows(store, view), node_attributes(store, project), name)
+
+
+@dataclass
+class Metrics:
+    """Per-node measures and per-graph summary of one network."""
+
+    summary: dict[str, float | int]
+    nodes: dict[str, dict[str, float | int | None]]
+
+
+def communities(graph: nx.Graph, seed: int = SEED) -> dict[str, int]:
+    """Louvain communities (fixed seed), numbered from 1 by size, largest first."""
+    if graph.number_of_edges() == 0:
+        groups = [{n} for n in sorted(graph)]
+    else:
+        groups = nx.community.louvain_communities(graph, weight="weight", seed=seed)
+    ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
+    return {node: i for i, group in enumerate(ordered, start=1) for node in group}
+
+
+def measure(graph: nx.Graph, seed: int = SEED, betweenness: bool = True) -> Metrics:
+    """Degree, weighted degree, betweenness, PageRank and community of each node.
+
+    Betweenness is the slow one (O(nm)): exact up to EXACT_BETWEENNESS_LIMIT nodes, estimated
+    from a seeded sample of BETWEENNESS_SAMPLE pivots above, and left out (None) when
+    `betweenness` is false. PageRank is weighted by the edge weights.
+    """
+    n = graph.number_of_nodes()
+    k = None if n <= EXACT_BETWEENNESS_LIMIT else BETWEENNESS_SAMPLE
+    between = nx.betweenness_centrality(graph, k=k, seed=seed) if n and betweenness else {}
+    pagerank = nx.pagerank(graph, weight="weight") if n else {}
+    community = communities(graph, seed)
+    weighted = dict(graph.degree(weight="weight"))
+    per_node = {
+        node: {
+            "degree": graph.degree(node),
+            "weighted_degree": weighted[node],
+            "betweenness": between.get(node),
+            "pagerank": pagerank[node],
+            "community": community[node],
+        }
+        for node in graph
+    }
+    summary = {
+        "nodes": n,
+        "edges": graph.number_of_edges(),
+        "density": nx.density(graph) if n > 1 else 0.0,
+        "components": nx.number_connected_components(graph) if n else 0,
+        "communities": len(set(community.values())),
+        "betweenness_exact": betweenness and k is None,
+    }
+    return Metrics(summary=summary, nodes=per_node)
