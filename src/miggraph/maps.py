@@ -41,7 +41,7 @@ SPRING_LIMIT = 300
 KAMADA_KAWAI_LIMIT = 150
 # Above this many nodes the map hides edges while the user drags or zooms.
 LARGE_MAP = 2000
-NODE_SPACING = 70.0
+NODE_SPACING = 110.0
 
 SHAPES = {"actor": "dot", "activity": "square", "project": "star",
           "instrument": "triangle", "place": "diamond"}
