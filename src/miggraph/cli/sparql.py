@@ -1,0 +1,271 @@
+"""Sub-commands that put SPARQL in researchers' hands: query, queries, serve, publish."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .. import publish as publish_mod
+from .. import query as query_mod
+from .. import server as server_mod
+from ..errors import MiggraphError
+from ..project import Project
+from ..store import Embedded, QueryStore, Remote, embedded
+from . import HelpFormatter, progress_printer, project_from
+
+QUERY_HELP = """\
+Run a SPARQL query on the built graph and print the answer.
+
+QUERY is a .rq file, the name of a query in queries/ (see `miggraph queries`), or - to read
+the query from standard input. Prefixes such as mg:, mgd:, role:, schema:, skos:, rdfs: and
+xsd: may be used without declaring them.
+
+By default the query runs on the embedded store: the built graph (dist/miggraph.nt) loaded
+into pyoxigraph once, kept under .miggraph/store/, and loaded again only when dist/ changes.
+With --endpoint the same query goes to a remote SPARQL 1.1 endpoint instead, for example
+the one `miggraph serve` starts or a store you published to with `miggraph publish`.
+
+A query's parameters are its one-variable VALUES blocks; --param NAME=VALUE replaces the
+default values (repeat the same NAME for several values). A value is an IRI (<...> or
+http://...), a prefixed name (mgd:mps), a literal ("..."@en, "2015"), or plain text, which
+is taken as a string.
+
+Formats: table (plain text, default), csv, tsv and json (the W3C SPARQL 1.1 results formats),
+ttl (Turtle, for CONSTRUCT and DESCRIBE, and their default).
+
+Exit codes: 2 for a malformed query (the parser's message, with line and column) or a bad
+parameter; 3 for an endpoint that cannot be reached or a query that exceeds --timeout.
+
+Examples:
+  miggraph query activities-in-place --param place=mgd:zhejiang
+  miggraph query co-participation --param actorA=mgd:dg-home --param actorB=mgd:mps
+  miggraph query figures --format csv > figures.csv
+  miggraph query actor-neighbourhood --param actor=mgd:mps > mps.ttl
+  echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | miggraph query -
+  miggraph query figures --endpoint http://127.0.0.1:7878/query
+"""
+
+QUERIES_HELP = """\
+List the competency questions in queries/ with their titles. With NAME, show that query's
+question, parameters with their defaults, the columns it returns, and its text.
+
+Examples:
+  miggraph queries
+  miggraph queries co-participation
+  miggraph queries --markdown > queries/README.md
+"""
+
+SERVE_HELP = """\
+Start a local SPARQL 1.1 endpoint over the built graph with the Oxigraph server, and keep
+it running until Ctrl-C. The graph is copied into a private store that goes away when the
+server stops; the endpoint is read-only unless --writable is given.
+
+On start it prints the URLs:
+  http://HOST:PORT/        a query page to use in a browser
+  http://HOST:PORT/query   the SPARQL query endpoint (what `miggraph query --endpoint` takes)
+  http://HOST:PORT/store   the Graph Store endpoint (what `miggraph publish --endpoint` takes,
+                           with --writable)
+
+A port already in use is a one-line error (exit 2).
+
+Examples:
+  miggraph serve
+  miggraph serve --port 8000 --bind 0.0.0.0
+"""
+
+PUBLISH_HELP = """\
+Load the built graph (dist/miggraph.nt) into a remote triple store through the SPARQL 1.1
+Graph Store HTTP Protocol, then count the triples there and compare with the local count.
+
+The upload is one HTTP PUT to the named graph --graph: it replaces that graph, so publishing
+again leaves one copy, and a store that applies the PUT as a transaction (Oxigraph, Fuseki,
+GraphDB) keeps the graph as it was if the upload fails. The count goes through the store's
+query endpoint: for a URL ending in /store (Oxigraph) the /query beside it, otherwise give
+--query-endpoint. Query the published graph with
+`miggraph query NAME --endpoint QUERY-URL --graph GRAPH`, or on a store whose default graph
+is the union of its graphs, without --graph.
+
+Exit codes: 0 when both counts agree, 1 when they differ, 2 when the store refused the data,
+3 when it cannot be reached.
+
+Examples:
+  miggraph publish --endpoint http://127.0.0.1:7878/store
+  miggraph publish --endpoint https://example.org/rdf4j/repositories/mig/rdf-graphs/service \\
+      --query-endpoint https://example.org/rdf4j/repositories/mig --user curator
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("query", help="run a SPARQL query on the graph",
+                       description=QUERY_HELP, formatter_class=HelpFormatter)
+    p.add_argument("query", metavar="QUERY", help="a .rq file, a query name from queries/, or -")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a parameter of the query; repeat for several")
+    p.add_argument("--format", choices=query_mod.FORMATS,
+                   help="table (default), csv, tsv, json, or ttl for CONSTRUCT/DESCRIBE")
+    _remote_arguments(p, "send the query to this SPARQL 1.1 endpoint instead of the "
+                         "embedded store")
+    p.add_argument("--graph", metavar="IRI",
+                   help="with --endpoint: use this named graph as the default graph")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="give up after this many seconds (exit 3)")
+    p.add_argument("--dist", type=Path, metavar="DIR",
+                   help="the built graph's folder (default: dist/)")
+    p.set_defaults(func=run_query)
+
+    p = sub.add_parser("queries", help="list the competency questions in queries/",
+                       description=QUERIES_HELP, formatter_class=HelpFormatter)
+    p.add_argument("name", nargs="?", metavar="NAME", help="show this query in full")
+    p.add_argument("--markdown", action="store_true",
+                   help="print the library as queries/README.md")
+    p.set_defaults(func=run_queries)
+
+    p = sub.add_parser("serve", help="start a local SPARQL endpoint over the graph",
+                       description=SERVE_HELP, formatter_class=HelpFormatter)
+    p.add_argument("--port", type=int, default=7878, help="the port (default: 7878)")
+    p.add_argument("--bind", default="127.0.0.1", metavar="HOST",
+                   help="the address to listen on (default: 127.0.0.1, this machine only)")
+    p.add_argument("--writable", action="store_true",
+                   help="accept SPARQL updates and Graph Store writes (they are not kept)")
+    p.add_argument("--timeout", type=int, metavar="SECONDS",
+                   help="let the server stop any query after this many seconds")
+    p.add_argument("--dist", type=Path, metavar="DIR",
+                   help="the built graph's folder (default: dist/)")
+    p.set_defaults(func=run_serve)
+
+    p = sub.add_parser("publish", help="load the graph into a remote triple store",
+                       description=PUBLISH_HELP, formatter_class=HelpFormatter)
+    _remote_arguments(p, "the store's Graph Store endpoint (for Oxigraph: http://HOST:PORT/store)",
+                      required=True)
+    p.add_argument("--graph", default=publish_mod.DEFAULT_GRAPH, metavar="IRI",
+                   help=f"the named graph to replace (default: {publish_mod.DEFAULT_GRAPH})")
+    p.add_argument("--query-endpoint", metavar="URL",
+                   help="the store's SPARQL query endpoint, to count the triples there")
+    p.add_argument("--dist", type=Path, metavar="DIR",
+                   help="the built graph's folder (default: dist/)")
+    p.set_defaults(func=run_publish)
+
+
+def _remote_arguments(p: argparse.ArgumentParser, endpoint_help: str,
+                      required: bool = False) -> None:
+    p.add_argument("--endpoint", metavar="URL", required=required, help=endpoint_help)
+    p.add_argument("--user", help="user name for HTTP basic authentication")
+    p.add_argument("--password",
+                   help="password for --user (asked for when --user is given without it)")
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.user and args.password is None:
+        return getpass.getpass(f"Password for {args.user}: ")
+    return args.password
+
+
+def _dist(args: argparse.Namespace, project: Project) -> Path:
+    return (args.dist or project.dist).resolve()
+
+
+def open_store(args: argparse.Namespace, project: Project) -> QueryStore:
+    """The remote endpoint given with --endpoint, else the embedded store over dist/."""
+    if args.endpoint:
+        return Remote(args.endpoint, graph=args.graph, user=args.user, password=_password(args))
+    if args.graph:
+        raise MiggraphError("--graph goes with --endpoint; the embedded store has one graph")
+    dist = _dist(args, project)
+    return Embedded(embedded(dist, cache=project.cache, progress=progress_printer(args)))
+
+
+def run_query(args: argparse.Namespace) -> int:
+    project = project_from(args)
+    if args.timeout is not None and args.timeout <= 0:
+        raise MiggraphError("--timeout must be a positive number of seconds")
+    source, text = query_mod.resolve(args.query, project.queries)
+    text = query_mod.bind(text, query_mod.parse_assignments(args.param))
+    store = open_store(args, project)
+    result = store.run(text, timeout=args.timeout, source=source)
+    output = query_mod.format_result(result, args.format)
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 0
+
+
+def run_queries(args: argparse.Namespace) -> int:
+    project = project_from(args)
+    queries = query_mod.library(project.queries)
+    if args.markdown:
+        sys.stdout.write(query_mod.render_readme(queries))
+        return 0
+    if args.name:
+        name = args.name.removesuffix(".rq")
+        found = [q for q in queries if q.name == name]
+        if not found:
+            raise MiggraphError(f"{args.name}: no query of that name in {project.queries}")
+        q = found[0]
+        print(f"{q.name}: {q.title}\n\n{q.question}\n")
+        if q.defaults:
+            print("Parameters (--param NAME=VALUE):")
+            for param, values in q.defaults.items():
+                doc = q.parameters.get(param, "")
+                print(f"  {param:<12} default {' '.join(values)}{'  ' + doc if doc else ''}")
+            print()
+        print(f"Returns: {', '.join(q.returns)}\n\n{q.path}:\n")
+        print(q.text.rstrip())
+        return 0
+    if not queries:
+        print(f"No queries in {project.queries}.")
+        return 0
+    width = max(len(q.name) for q in queries)
+    for q in queries:
+        print(f"{q.name:<{width}}  {q.title}")
+    print(f"\n{len(queries)} queries in {project.queries}; "
+          "`miggraph queries NAME` shows one, `miggraph query NAME` runs it.")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    project = project_from(args)
+    nt_file = _dist(args, project) / "miggraph.nt"
+    if not 0 < args.port < 65536:
+        raise MiggraphError(f"--port {args.port}: not a port number (1-65535)")
+    # A terminal's Ctrl-C also reaches the server; a SIGTERM from a supervisor stops it too.
+    signal.signal(signal.SIGTERM, _interrupt)
+    started = time.perf_counter()
+    try:
+        with server_mod.running(nt_file, args.bind, args.port, writable=args.writable,
+                                timeout_s=args.timeout) as (endpoint, process):
+            mode = "read-write" if args.writable else "read-only"
+            print(f"Serving {nt_file} ({mode}), ready in {time.perf_counter() - started:.1f} s.")
+            print(f"  query page:      {endpoint.base}/")
+            print(f"  SPARQL endpoint: {endpoint.query}")
+            print(f"  Graph Store:     {endpoint.store}")
+            print(f"Try: miggraph query figures --endpoint {endpoint.query}")
+            print("Press Ctrl-C to stop.", flush=True)
+            code = process.wait()
+            raise MiggraphError(f"the oxigraph server stopped unexpectedly (exit {code})",
+                                exit_code=3)
+    except KeyboardInterrupt:
+        print("Stopped.", flush=True)
+        return 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    project = project_from(args)
+    nt_file = _dist(args, project) / "miggraph.nt"
+    started = time.perf_counter()
+    done = publish_mod.publish(nt_file, args.endpoint, graph=args.graph,
+                               query_url=args.query_endpoint, user=args.user,
+                               password=_password(args))
+    elapsed = time.perf_counter() - started
+    print(f"Published {nt_file} to graph <{done.graph}> at {done.store_url} in {elapsed:.1f} s.")
+    print(f"Triples: {done.local} here, {done.remote} there (counted at {done.query_url}).")
+    if not done.complete:
+        print("miggraph: error: the counts differ; the store did not keep the graph whole",
+              file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,265 @@
+"""Real Oxigraph servers on 127.0.0.1: publish to one, query it, compare with the embedded store.
+
+Each test module starts and stops its own `oxigraph serve` subprocess on a free port; nothing
+is skipped, in CI or elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+
+from miggraph import publish as publish_mod
+from miggraph import query as query_mod
+from miggraph.cli import main
+from miggraph.errors import MiggraphError
+from miggraph.server import oxigraph_command
+from miggraph.store import Remote
+
+ROOT = Path(__file__).resolve().parents[1]
+GRAPH = "https://w3id.org/miggraph/graph/test"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise RuntimeError("oxigraph server exited at start")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("oxigraph server did not start")
+
+
+def start_oxigraph(location: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [oxigraph_command(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(port, process)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A read-write Oxigraph server (its base URL), for the whole module."""
+    process, base = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    yield base
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def workspace(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("workspace")
+    (root / "queries").symlink_to(ROOT / "queries")
+    (root / "dist").symlink_to(dist)
+    return root
+
+
+@pytest.fixture(scope="module")
+def published(server: str, dist: Path) -> publish_mod.Published:
+    return publish_mod.publish(dist / "miggraph.nt", f"{server}/store", graph=GRAPH)
+
+
+def cli(workspace: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--project", str(workspace), "--quiet", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_publish_reports_equal_counts(published, dist: Path) -> None:
+    assert published.local == published.remote
+    assert published.local == sum(1 for line in (dist / "miggraph.nt").open() if line.strip())
+    assert published.query_url.endswith("/query")
+
+
+def test_publishing_twice_leaves_one_copy(published, workspace, capsys, server) -> None:
+    code, out, _ = cli(workspace, capsys, "publish", "--endpoint", f"{server}/store",
+                       "--graph", GRAPH)
+    assert code == 0
+    assert f"Triples: {published.local} here, {published.local} there" in out
+    assert publish_mod.count_remote(f"{server}/query", GRAPH) == published.local
+
+
+def test_failed_upload_leaves_the_remote_graph_as_it_was(published, server, tmp_path) -> None:
+    broken = tmp_path / "broken.nt"
+    broken.write_text('<https://example.org/a> <https://example.org/p> "ok" .\n'
+                      '<https://example.org/a> <https://example.org/p> not-a-term .\n')
+    with pytest.raises(MiggraphError) as caught:
+        publish_mod.put_graph(f"{server}/store", GRAPH, broken)
+    assert caught.value.exit_code == 2 and "the remote graph is unchanged" in str(caught.value)
+    assert publish_mod.count_remote(f"{server}/query", GRAPH) == published.local
+
+
+def test_every_competency_question_answers_the_same_remotely(published, workspace, capsys,
+                                                             server) -> None:
+    endpoint = f"{server}/query"
+    for q in query_mod.library(ROOT / "queries"):
+        fmt = "ttl" if "CONSTRUCT" in q.returns[0] else "json"
+        args = ["query", q.name, "--format", fmt]
+        local = cli(workspace, capsys, *args)
+        remote = cli(workspace, capsys, *args, "--endpoint", endpoint, "--graph", GRAPH)
+        assert local[0] == remote[0] == 0, (q.name, remote[2])
+        if fmt == "json":
+            assert json.loads(remote[1]) == json.loads(local[1]), q.name
+            assert json.loads(local[1])["results"]["bindings"], q.name
+        else:
+            def triples(text: str) -> set[str]:
+                return {str(t) for t in pyoxigraph.parse(text.encode(),
+                                                          format=pyoxigraph.RdfFormat.TURTLE)}
+            assert triples(remote[1]) == triples(local[1]), q.name
+
+
+def test_parameters_and_ask_work_remotely(published, server) -> None:
+    remote = Remote(f"{server}/query", graph=GRAPH)
+    text = (ROOT / "queries" / "who-represents.rq").read_text()
+    result = remote.run(query_mod.bind(text, {"state": ["mgd:sweden"]}))
+    assert [row[1].value for row in result.rows] == ["Consulate General of Norway in Guangzhou"]
+    assert remote.run("ASK { mgd:mps a mg:Ministry }").boolean is True
+
+
+def test_malformed_query_is_caught_before_it_is_sent(workspace, capsys, tmp_path) -> None:
+    broken = tmp_path / "broken.rq"
+    broken.write_text("SELECT * WHERE { ?s ?p }\n", encoding="utf-8")
+    code, _, err = cli(workspace, capsys, "query", str(broken), "--endpoint",
+                       "http://127.0.0.1:9/query")
+    assert code == 2 and err.startswith(f"miggraph: error: {broken}:")
+    assert "malformed query" in err
+
+
+def test_server_that_goes_away_gives_a_clear_error(workspace, capsys, tmp_path) -> None:
+    process, base = start_oxigraph(tmp_path / "store")
+    assert cli(workspace, capsys, "query", "figures", "--endpoint", f"{base}/query")[0] == 0
+    stop(process)
+    code, out, err = cli(workspace, capsys, "query", "figures", "--endpoint", f"{base}/query")
+    assert (code, out) == (3, "")
+    assert err.startswith(f"miggraph: error: cannot reach the SPARQL endpoint {base}/query")
+    assert err.count("\n") == 1
+
+
+def silent_server(answer: bool) -> tuple[socket.socket, int]:
+    """A socket that accepts a connection and then drops it, or never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            if answer:
+                connection.close()  # goes away in the middle of the request
+            else:
+                threading.Event().wait(5)
+                connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, listener.getsockname()[1]
+
+
+def test_endpoint_dropping_the_connection_mid_request(workspace, capsys) -> None:
+    listener, port = silent_server(answer=True)
+    try:
+        code, _, err = cli(workspace, capsys, "query", "figures", "--endpoint",
+                           f"http://127.0.0.1:{port}/query")
+    finally:
+        listener.close()
+    assert code == 3 and err.startswith("miggraph: error: cannot reach the SPARQL endpoint")
+    assert err.count("\n") == 1
+
+
+def test_remote_timeout_is_honoured(workspace, capsys) -> None:
+    listener, port = silent_server(answer=False)
+    try:
+        code, _, err = cli(workspace, capsys, "query", "figures", "--timeout", "1",
+                           "--endpoint", f"http://127.0.0.1:{port}/query")
+    finally:
+        listener.close()
+    assert code == 3 and "did not answer within 1 s" in err
+
+
+def test_publish_to_an_unreachable_store_exits_3(workspace, capsys) -> None:
+    code, _, err = cli(workspace, capsys, "publish", "--endpoint", "http://127.0.0.1:9/store")
+    assert code == 3 and "cannot reach the Graph Store" in err
+
+
+def test_publish_needs_a_query_endpoint_it_can_find(workspace, capsys) -> None:
+    code, _, err = cli(workspace, capsys, "publish", "--endpoint", "http://127.0.0.1:9/gsp")
+    assert code == 2 and "--query-endpoint" in err
+
+
+# ---------------------------------------------------------------- miggraph serve
+
+def serve_process(workspace: Path, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "miggraph", "--project", str(workspace), "serve", "--port",
+         str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def test_serve_prints_the_endpoint_and_stops_cleanly(workspace, capsys) -> None:
+    port = free_port()
+    process = serve_process(workspace, port)
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        url = f"http://127.0.0.1:{port}/query"
+        assert any(line.split() == ["SPARQL", "endpoint:", url] for line in lines), lines
+        code, out, _ = cli(workspace, capsys, "query", "who-represents", "--endpoint", url)
+        assert code == 0 and "Consulate General of Norway in Guangzhou" in out
+        update = urllib.request.Request(
+            f"http://127.0.0.1:{port}/update", data=b"CLEAR ALL", method="POST",
+            headers={"Content-Type": "application/sparql-update"})
+        with pytest.raises(urllib.error.HTTPError):  # read-only by default
+            urllib.request.urlopen(update, timeout=10)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert out.strip().endswith("Stopped.")
+    with pytest.raises(ConnectionRefusedError):  # the server is gone
+        socket.create_connection(("127.0.0.1", port), timeout=5)
+
+
+def test_serve_on_a_port_in_use_is_a_one_line_error(workspace) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "miggraph", "--project", str(workspace), "serve", "--port",
+             str(port)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr == (f"miggraph: error: port {port} on 127.0.0.1 is already in use; "
+                           "choose another with --port\n")
