@@ -161,3 +161,18 @@ def test_queries_lists_the_library(workspace, capsys) -> None:
 def test_queries_markdown_is_the_readme(workspace, capsys) -> None:
     _, out, _ = run(workspace, capsys, "queries", "--markdown")
     assert out == (ROOT / "queries" / "README.md").read_text(encoding="utf-8")
+
+
+def test_queries_run_answers_the_whole_library_into_files(project, dist, tmp_path, capsys) -> None:
+    from miggraph.cli import main as cli_main
+
+    out = tmp_path / "answers"
+    code = cli_main(["--project", str(project.root), "-q", "queries", "--run", str(out), "--dist", str(dist)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    names = {p.stem for p in (project.queries).glob("*.rq")}
+    assert {p.stem for p in out.iterdir()} == names
+    assert (out / "actor-neighbourhood.ttl").read_text(encoding="utf-8").count("mgd:") > 5
+    figures = (out / "figures.csv").read_text(encoding="utf-8").splitlines()
+    assert len(figures) == 1 + 56
+    assert f"Answered {len(names)} competency questions" in printed

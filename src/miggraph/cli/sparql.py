@@ -13,6 +13,7 @@ from .. import publish as publish_mod
 from .. import query as query_mod
 from .. import server as server_mod
 from ..errors import MiggraphError
+from ..files import write_text_atomic
 from ..project import Project
 from ..store import Embedded, QueryStore, Remote, embedded
 from . import HelpFormatter, progress_printer, project_from
@@ -53,10 +54,15 @@ QUERIES_HELP = """\
 List the competency questions in queries/ with their titles. With NAME, show that query's
 question, parameters with their defaults, the columns it returns, and its text.
 
+With --run DIR, runs every query with its default parameters and writes each answer to
+DIR/NAME.csv (or NAME.ttl for a CONSTRUCT), printing the row counts: a quick look at what the
+library answers, and what `make demo` does.
+
 Examples:
   miggraph queries
   miggraph queries co-participation
   miggraph queries --markdown > queries/README.md
+  miggraph queries --run dist/answers
 """
 
 SERVE_HELP = """\
@@ -122,6 +128,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", metavar="NAME", help="show this query in full")
     p.add_argument("--markdown", action="store_true",
                    help="print the library as queries/README.md")
+    p.add_argument("--run", type=Path, metavar="DIR",
+                   help="run every query with its defaults on the embedded store and write each "
+                        "answer to DIR (CSV for SELECT and ASK, Turtle for CONSTRUCT)")
+    p.add_argument("--dist", type=Path, metavar="DIR", help="with --run: the built graph's folder (default: dist/)")
     p.set_defaults(func=run_queries)
 
     p = sub.add_parser("serve", help="start a local SPARQL endpoint over the graph",
@@ -197,6 +207,8 @@ def run_queries(args: argparse.Namespace) -> int:
     if args.markdown:
         sys.stdout.write(query_mod.render_readme(queries))
         return 0
+    if args.run:
+        return _run_all(args, project, queries)
     if args.name:
         name = args.name.removesuffix(".rq")
         found = [q for q in queries if q.name == name]
@@ -221,6 +233,21 @@ def run_queries(args: argparse.Namespace) -> int:
         print(f"{q.name:<{width}}  {q.title}")
     print(f"\n{len(queries)} queries in {project.queries}; "
           "`miggraph queries NAME` shows one, `miggraph query NAME` runs it.")
+    return 0
+
+
+def _run_all(args: argparse.Namespace, project: Project, queries: list[query_mod.NamedQuery]) -> int:
+    """Answer the whole library once, each answer in its own file: what `make demo` shows."""
+    store = Embedded(embedded(_dist(args, project), cache=project.cache, progress=progress_printer(args)))
+    for q in queries:
+        started = time.perf_counter()
+        result = store.run(q.text, source=str(q.path))
+        fmt = "ttl" if result.kind == "graph" else "csv"
+        out = args.run / f"{q.name}.{fmt}"
+        write_text_atomic(out, query_mod.format_result(result, fmt))
+        size = f"{len(result.triples)} triples" if result.kind == "graph" else f"{len(result.rows)} rows"
+        print(f"  {q.name:<28} {size:>12}  {(time.perf_counter() - started) * 1000:5.0f} ms  {out}")
+    print(f"Answered {len(queries)} competency questions into {args.run}/.")
     return 0
 
 
