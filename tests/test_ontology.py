@@ -53,3 +53,14 @@ def test_vocabularies_label_every_concept(project: Project) -> None:
         for concept in g.subjects(RDF.type, SKOS.Concept):
             assert g.value(concept, SKOS.prefLabel) is not None, concept
             assert g.value(concept, SKOS.inScheme) is not None, concept
+
+
+def test_reference_shape_follows_every_object_property_of_the_ontology(project: Project) -> None:
+    """The dangling-reference check finds linked IRIs through a listed set of properties: a new
+    object property must be added to that list in shapes.ttl, or its typos go unnoticed."""
+    ontology = _ontology(project)
+    shapes = Graph().parse(project.shapes)
+    sh = URIRef("http://www.w3.org/ns/shacl#targetObjectsOf")
+    listed = set(shapes.objects(URIRef("https://w3id.org/miggraph/shapes#ReferenceShape"), sh))
+    declared = {p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if str(p).startswith(str(MG))}
+    assert declared - listed == set()
