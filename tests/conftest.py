@@ -31,3 +31,12 @@ def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> BuildRe
 def dist(built: BuildResult) -> Path:
     """The folder holding the session's build (miggraph.ttl, .nt, .jsonld, .trig)."""
     return built.outputs["miggraph.ttl"].parent
+
+
+@pytest.fixture(scope="module")
+def workspace(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project folder that uses the real queries/ and the session's build, with its own cache."""
+    root = tmp_path_factory.mktemp("workspace")
+    (root / "queries").symlink_to(ROOT / "queries")
+    (root / "dist").symlink_to(dist)
+    return root

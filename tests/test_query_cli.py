@@ -17,15 +17,6 @@ from miggraph.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def workspace(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project folder that uses the real queries/ and the session's build, with its own cache."""
-    root = tmp_path_factory.mktemp("workspace")
-    (root / "queries").symlink_to(ROOT / "queries")
-    (root / "dist").symlink_to(dist)
-    return root
-
-
 def run(workspace: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["--project", str(workspace), "--quiet", *args])
     out, err = capsys.readouterr()

@@ -74,14 +74,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def workspace(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("workspace")
-    (root / "queries").symlink_to(ROOT / "queries")
-    (root / "dist").symlink_to(dist)
-    return root
-
-
-@pytest.fixture(scope="module")
 def published(server: str, dist: Path) -> publish_mod.Published:
     return publish_mod.publish(dist / "miggraph.nt", f"{server}/store", graph=GRAPH)
 
