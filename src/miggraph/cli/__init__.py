@@ -76,6 +76,9 @@ def make_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for command in sub.choices.values():  # `miggraph build -q` works as well as `miggraph -q build`
+        command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                             help="print no progress messages")
     return parser
 
 
