@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from .errors import MiggraphError
 from .project import GRAPH, PREFIXES, Project
@@ -192,7 +192,3 @@ def load_built(path: Path) -> Graph:
     graph.parse(path, format=fmt)
     return graph
 
-
-def graph_iri(name: str) -> URIRef:
-    """The IRI of the named graph that holds one input file (e.g. 'data/actors')."""
-    return GRAPH[name]
