@@ -160,7 +160,7 @@ def test_stats_counts_kinds_and_provenance(project: Project, dist: Path,
     assert stats["summary"]["source sections"] == 16
     assert stats["summary"]["activities"] >= 20
     assert stats["classes"]["mg:Figure"] == stats["summary"]["figures"] >= 50
-    assert stats["properties"]["prov:wasDerivedFrom"] > 200
+    assert stats["properties"]["mg:statedIn"] > 200
 
 
 def test_help_reads_like_a_manual(capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, Graph, URIRef
-from rdflib.namespace import PROV
 
 from .project import MG
 
@@ -71,7 +70,7 @@ def compute(graph: Graph) -> Stats:
     facts: set[URIRef] = set()
     for cls in CITED_CLASSES:
         facts |= instances(graph, cls)
-    cited = {f for f in facts if (f, PROV.wasDerivedFrom, None) in graph}
+    cited = {f for f in facts if (f, MG.statedIn, None) in graph}
     return Stats(
         triples=len(graph),
         summary=summary,

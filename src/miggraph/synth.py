@@ -107,7 +107,7 @@ class Generator:
 
     def cite(self, node: str, count: int = 1) -> Iterator[str]:
         for section in self.rng.sample(self.sections, count):
-            yield self.t(node, f"<{PROV}wasDerivedFrom>", section)
+            yield self.t(node, f"<{MG}statedIn>", section)
 
     def name(self) -> str:
         return "".join(self.rng.choice(SYLLABLES) for _ in range(2)).capitalize()
