@@ -51,6 +51,24 @@ def map_files(project: Project, dist: Path, tmp_path_factory: pytest.TempPathFac
 
 
 @pytest.fixture(scope="module")
+def planned_maps(project: Project, dist: Path, tmp_path_factory: pytest.TempPathFactory
+                 ) -> dict[str, Path]:
+    """The co-participation and participation maps with planned activities, by the command line."""
+    out = tmp_path_factory.mktemp("planned-maps")
+    for name in ("coparticipation", "participation"):
+        assert main(["--quiet", "--project", str(project.root), "map", "--view", name, "--include-planned",
+                     "--dist", str(dist), "--out", str(out / f"{name}.html")]) == 0
+    return {path.stem: path for path in sorted(out.glob("*.html"))}
+
+
+@pytest.fixture(scope="module")
+def planned_graphs(dist: Path, project: Project) -> dict[str, nx.Graph]:
+    store = embedded(dist)
+    return {name: network.project_view(store, project, name, include_planned=True)
+            for name in ("coparticipation", "participation")}
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[tuple[BrowserContext, list[str]]]:
     """One offline Chromium with a fresh profile; every request that is not a file is refused
     and recorded."""
@@ -133,20 +151,45 @@ def test_side_filter_hides_that_side_and_its_edges(browser: tuple[BrowserContext
 
 
 def test_year_filter_keeps_only_that_years_activities(browser: tuple[BrowserContext, list[str]],
-                                                       map_files: dict[str, Path],
-                                                       graphs: dict[str, nx.Graph]) -> None:
+                                                       planned_maps: dict[str, Path],
+                                                       planned_graphs: dict[str, nx.Graph]) -> None:
     context, _ = browser
-    graph = graphs["participation"]
+    graph = planned_graphs["participation"]
     planned = {n for n, d in graph.nodes(data=True)
                if d["group"] == "activity" and d["years"] == ["2016"]}
     assert planned
-    page, _ = open_map(context, map_files["participation"])
+    page, _ = open_map(context, planned_maps["participation"])
     page.locator('details[data-facet-group="year"] summary').click()
     page.locator('input[data-facet="year"][value="2015"]').uncheck()
     shown = set(page.evaluate("window.miggraph.nodes.getIds({filter: n => !n.hidden})"))
     assert planned <= shown
     assert str(MGD["return-workshop-2015"]) not in shown
     assert drawn(page)[0] == len(shown)
+    page.close()
+
+
+def test_maps_leave_plans_out_unless_asked(map_files: dict[str, Path],
+                                           graphs: dict[str, nx.Graph]) -> None:
+    assert str(MGD["policy-seminar-migrants-cities-2016"]) not in graphs["participation"]
+    assert '"dashes": true' not in map_files["coparticipation"].read_text(encoding="utf-8")
+
+
+def test_planned_edges_are_dashed_and_the_status_filter_hides_them(
+        browser: tuple[BrowserContext, list[str]], planned_maps: dict[str, Path],
+        planned_graphs: dict[str, nx.Graph]) -> None:
+    context, _ = browser
+    graph = planned_graphs["coparticipation"]
+    planned_only = {frozenset((u, v)) for u, v, d in graph.edges(data=True) if d["statuses"] == ["planned"]}
+    assert planned_only
+    page, errors = open_map(context, planned_maps["coparticipation"])
+    dashed = page.evaluate("window.miggraph.edges.get({filter: e => e.dashes}).map(e => [e.from, e.to])")
+    assert {frozenset(pair) for pair in dashed} == planned_only
+    assert drawn(page) == (graph.number_of_nodes(), graph.number_of_edges())
+    page.locator('input[data-facet="status"][value="planned"]').uncheck()
+    assert drawn(page)[1] == graph.number_of_edges() - len(planned_only)
+    page.locator('input[data-facet="status"][value="held"]').uncheck()
+    assert drawn(page)[1] == 0
+    assert errors == []
     page.close()
 
 

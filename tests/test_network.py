@@ -58,15 +58,38 @@ def test_return_workshop_links_each_pair_of_its_actors(
         assert "2015" in edge["years"]
 
 
-def test_coparticipation_weight_counts_shared_activities(graphs: dict[str, nx.Graph]) -> None:
+def test_coparticipation_weight_counts_held_activities_only(graphs: dict[str, nx.Graph]) -> None:
+    """The 2016 Policy Seminar is a plan: by default it links nobody."""
     edge = graphs["coparticipation"].edges[iri("iom-liaison-office-china"), iri("mps")]
-    assert edge["weight"] == 3
+    assert edge["weight"] == 2
     assert edge["label"].split(" | ") == [
         "Exchange visit on measures to prevent and address human trafficking",
-        "Policy Seminar on Migrants and Cities, Guangzhou",
         RETURN_WORKSHOP,
     ]
+    assert edge["statuses"] == ["held"]
     assert "China and EU Share Experiences in Combating Human Trafficking (p. 4–5)" in edge["sources"]
+    assert iri("ilo") not in graphs["coparticipation"]  # ILO only plans activities
+
+
+def test_coparticipation_with_planned_activities_on_request(store: pyoxigraph.Store,
+                                                            project: Project) -> None:
+    graph = network.project_view(store, project, "coparticipation", include_planned=True)
+    edge = graph.edges[iri("iom-liaison-office-china"), iri("mps")]
+    assert edge["weight"] == 3
+    assert edge["statuses"] == ["held", "planned"]
+    assert "Policy Seminar on Migrants and Cities, Guangzhou" in edge["label"].split(" | ")
+    planned_only = graph.edges[iri("mps"), iri("seminar-invitees")]
+    assert planned_only["statuses"] == ["planned"]
+
+
+def test_participation_view_leaves_plans_out_by_default(store: pyoxigraph.Store, project: Project,
+                                                        graphs: dict[str, nx.Graph]) -> None:
+    assert iri("policy-seminar-migrants-cities-2016") not in graphs["participation"]
+    with_plans = network.project_view(store, project, "participation", include_planned=True)
+    edge = with_plans.edges[iri("iom-liaison-office-china"), iri("policy-seminar-migrants-cities-2016")]
+    assert edge["statuses"] == ["planned"]
+    structure = network.project_view(store, project, "structure", include_planned=True)
+    assert structure.number_of_edges() == graphs["structure"].number_of_edges()
 
 
 def test_actors_with_one_role_each_never_link_to_themselves(graphs: dict[str, nx.Graph]) -> None:
@@ -190,7 +213,7 @@ def test_network_command_prints_json_metrics(project: Project, dist: Path,
                  "--format", "json", "--top", "3"])
     assert code == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["summary"]["nodes"] == 38
+    assert data["summary"]["nodes"] == 34
     assert len(data["nodes"]) == 3
     assert data["nodes"][0]["label"] == "IOM Liaison Office in China"
     assert data["nodes"][0]["community"] >= 1
@@ -207,7 +230,10 @@ def test_network_command_table_and_csv(project: Project, dist: Path,
                  "--format", "csv"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "node,label,kind,side,degree,weighted_degree,betweenness,pagerank,community"
-    assert len(lines) == 39
+    assert len(lines) == 35
+    assert main(["--project", str(project.root), "network", "--dist", str(dist),
+                 "--format", "csv", "--include-planned"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 41
 
 
 @pytest.mark.parametrize("args, message", [

@@ -7,6 +7,10 @@ never at 10,000, DESIGN.md section 5). A small graph is laid out component by co
 spring layout of its own; the blocks are packed in rows, so the cost grows with the blocks'
 sizes and not with the square of the graph.
 
+Planned activities appear only when the network was projected with them (`--include-planned`):
+an edge that rests on planned activities alone is drawn dashed, and the panel has a status
+filter (held, planned) beside the others.
+
 Tooltips are plain text (vis-network shows a string title as text), so nothing in the data
 can inject markup; a node's tooltip gives its facts and metrics, an edge's the link and the
 source sections behind it.
@@ -170,6 +174,8 @@ def edge_tooltip(graph: nx.Graph, u: str, v: str, data: dict) -> str:
     lines += [f"  {item}" for item in items]
     if data["years"]:
         lines.append("years: " + ", ".join(data["years"]))
+    if data.get("statuses"):
+        lines.append("status: " + ", ".join(data["statuses"]))
     lines += _lines("Sources:", data["sources"])
     return "\n".join(lines)
 
@@ -196,16 +202,19 @@ def vis_data(graph: nx.Graph, metrics: Metrics, seed: int = SEED) -> tuple[list,
             "title": node_tooltip(data, scores[node]),
             "kind": kind, "side": data["side"] or NO_SIDE,
             "themes": data["themes"], "years": data["years"],
+            "statuses": [data["status"]] if data["status"] else [],
         })
     edges = []
     for i, (u, v, data) in enumerate(graph.edges(data=True)):
         first = data.get("from", u)
+        statuses = data.get("statuses", [])
         edges.append({
             "id": i, "from": first, "to": v if first == u else u,
             "width": round(1 + math.log2(max(data["weight"], 1)), 2),
             "title": edge_tooltip(graph, u, v, data),
             "arrows": "" if data["kind"] in SYMMETRIC_KINDS else "to",
             "kind": data["kind"], "themes": data["themes"], "years": data["years"],
+            "statuses": statuses, "dashes": planned_only(statuses),
         })
     groups = {data["kind"] or "unknown": data["group"] for _, data in graph.nodes(data=True)}
     facets = {
@@ -216,8 +225,15 @@ def vis_data(graph: nx.Graph, metrics: Metrics, seed: int = SEED) -> tuple[list,
         "theme": [{"value": k, "count": c} for k, c in _count(t for n in nodes for t in n["themes"])],
         "year": [{"value": k, "count": c}
                  for k, c in sorted(_count(y for n in nodes for y in n["years"]))],
+        "status": [{"value": k, "count": c}
+                   for k, c in _count(s for item in (*nodes, *edges) for s in item["statuses"])],
     }
     return nodes, edges, facets
+
+
+def planned_only(statuses: list[str]) -> bool:
+    """An edge drawn dashed: it rests on activities that are planned, none held."""
+    return bool(statuses) and "held" not in statuses
 
 
 def _count(values) -> list[tuple[str, int]]:

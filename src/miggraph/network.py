@@ -1,15 +1,17 @@
 """Network: project the built graph onto networkx graphs, and measure them.
 
 A view is one SPARQL SELECT in `queries/network/NAME.rq` that returns one row per edge with
-`?source ?target ?kind ?weight ?label ?citations`, optionally `?themes ?years` and any other
-column (kept as an edge attribute). Multi-valued columns are joined with " | " (SEP); their
-parts are sorted here, as GROUP_CONCAT promises no order. Node attributes
-come from `queries/network/nodes/*.rq`. Because the projection is SPARQL, the map, the metrics
-and the exports all see the same edges, and a remote endpoint could answer the same queries.
+`?source ?target ?kind ?weight ?label ?citations`, optionally `?themes ?years ?statuses` and any
+other column (kept as an edge attribute). A view that goes through activities takes the
+`?statusIn` parameter (see `status`): held activities only, unless planned ones are included.
+Multi-valued columns are joined with " | " (SEP); their parts are sorted here, as GROUP_CONCAT
+promises no order. Node attributes come from `queries/network/nodes/*.rq`. Because the
+projection is SPARQL, the map, the metrics and the exports all see the same edges, and a remote
+endpoint could answer the same queries.
 
 Graphs are undirected `nx.Graph`s (the metrics read them so); each edge remembers the node the
 query named as its source in the attribute `from`. List attributes (`sources`, `themes`,
-`years`) stay Python lists here; `export` flattens them for file formats.
+`years`, `statuses`) stay Python lists here; `export` flattens them for file formats.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph
 
+from . import query as query_mod
+from . import status as status_mod
 from .errors import MiggraphError
 from .project import Project
 from .store import select
@@ -31,8 +35,8 @@ SEED = 42
 # Exact betweenness is O(nm); above this many nodes it is estimated from a seeded sample.
 EXACT_BETWEENNESS_LIMIT = 1000
 BETWEENNESS_SAMPLE = 200
-LIST_ATTRIBUTES = ("sources", "themes", "years")
-_EDGE_COLUMNS = {"source", "target", "kind", "weight", "label", "citations", "themes", "years"}
+LIST_ATTRIBUTES = ("sources", "themes", "years", "statuses")
+_EDGE_COLUMNS = {"source", "target", "kind", "weight", "label", "citations", "themes", "years", "statuses"}
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,12 @@ def _merge_edge(data: dict, new: dict) -> None:
             data[key] = SEP.join(_split(f"{data.get(key, '')}{SEP}{value}"))
 
 
-def edge_rows(store: pyoxigraph.Store, view: View) -> list[dict]:
+def edge_rows(store: pyoxigraph.Store, view: View, include_planned: bool = False) -> list[dict]:
     """Run a view's query and return one plain dict per edge row."""
-    names, rows = select(store, view.path.read_text(encoding="utf-8"))
+    text = view.path.read_text(encoding="utf-8")
+    if include_planned and status_mod.PARAMETER in query_mod.parameters(text):
+        text = status_mod.bind(text, True, f"view {view.name}")
+    names, rows = select(store, text)
     missing = {"source", "target", "kind"} - set(names)
     if missing:
         raise MiggraphError(f"the query must select ?{', ?'.join(sorted(missing))}",
@@ -106,6 +113,7 @@ def edge_rows(store: pyoxigraph.Store, view: View) -> list[dict]:
             "sources": _split(_text(row.get("citations"))),
             "themes": _split(_text(row.get("themes"))),
             "years": _split(_text(row.get("years"))),
+            "statuses": _split(_text(row.get("statuses"))),
         }
         for name in names:
             if name not in _EDGE_COLUMNS:
@@ -176,10 +184,13 @@ def graph_from_rows(edges: Iterable[dict], nodes: dict[str, dict], name: str = "
     return graph
 
 
-def project_view(store: pyoxigraph.Store, project: Project, name: str) -> nx.Graph:
-    """The networkx graph of one view over the store's graph."""
+def project_view(store: pyoxigraph.Store, project: Project, name: str,
+                 include_planned: bool = False) -> nx.Graph:
+    """The networkx graph of one view over the store's graph: held activities only, unless
+    `include_planned` (views without activities, such as structure, are the same either way)."""
     view = get_view(project, name)
-    return graph_from_rows(edge_rows(store, view), node_attributes(store, project), name)
+    edges = edge_rows(store, view, include_planned)
+    return graph_from_rows(edges, node_attributes(store, project), name)
 
 
 @dataclass

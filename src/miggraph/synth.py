@@ -228,8 +228,9 @@ class Generator:
             yield self.t(part, f"<{SKOS}prefLabel>",
                          text(f"{agent_label} as {ROLES[role]} of {label}"))
             yield from self.cite(part)
-            yield self.t(agent, mg("tookPartIn"), activity)
-            yield self.t(activity, f"<{PROV}wasAssociatedWith>", agent)
+            if status == "held":  # as the build's rule: plans are not participation
+                yield self.t(agent, mg("tookPartIn"), activity)
+                yield self.t(activity, f"<{PROV}wasAssociatedWith>", agent)
 
     def instrument_lines(self, n: int) -> Iterator[str]:
         instrument = iri(f"syn-instrument-{n}")

@@ -92,6 +92,8 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help=f"the network view (default: {network_mod.DEFAULT_VIEW})")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
+    p.add_argument("--include-planned", action="store_true",
+                   help="count planned activities too (default: held ones only)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -136,7 +138,8 @@ def run_network(args: argparse.Namespace) -> int:
     _check_view(project, args.view)
     if args.top is not None and args.top < 1:
         raise MiggraphError("--top must be at least 1")
-    graph = network_mod.project_view(embedded(_dist(args, project)), project, args.view)
+    graph = network_mod.project_view(embedded(_dist(args, project)), project, args.view,
+                                     args.include_planned)
     started = time.perf_counter()
     metrics = network_mod.measure(graph)
     elapsed = time.perf_counter() - started
@@ -184,7 +187,7 @@ def run_map(args: argparse.Namespace) -> int:
     show = progress_printer(args)
     for name, out in outs.items():
         show(f"projecting {name}")
-        graph = network_mod.project_view(store, project, name)
+        graph = network_mod.project_view(store, project, name, args.include_planned)
         show(f"laying out and writing {graph.number_of_nodes()} nodes")
         view = network_mod.get_view(project, name)
         maps_mod.write_map(graph, out, title=f"miggraph: {name}", description=view.description)
@@ -207,7 +210,7 @@ def run_export(args: argparse.Namespace) -> int:
                 raise MiggraphError(f"{out}: csv writes two files; --out must be a folder")
         else:
             out = args.out or default_folder / f"{args.view}.{args.format}"
-        graph = network_mod.project_view(embedded(dist), project, args.view)
+        graph = network_mod.project_view(embedded(dist), project, args.view, args.include_planned)
         written = export_mod.export_network(graph, network_mod.measure(graph), args.format, out)
     for path in written:
         print(path)

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import publish as publish_mod
 from .. import query as query_mod
 from .. import server as server_mod
+from .. import status as status_mod
 from ..errors import MiggraphError
 from ..files import write_text_atomic
 from ..project import Project
@@ -121,6 +122,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="give up after this many seconds (exit 3)")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
+    p.add_argument("--include-planned", action="store_true",
+                   help="for queries with a ?statusIn parameter: count planned activities too "
+                        "(default: held ones only)")
     p.set_defaults(func=run_query)
 
     p = sub.add_parser("queries", help="list the competency questions in queries/",
@@ -193,7 +197,10 @@ def run_query(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         raise MiggraphError("--timeout must be a positive number of seconds")
     source, text = query_mod.resolve(args.query, project.queries)
-    text = query_mod.bind(text, query_mod.parse_assignments(args.param))
+    values = query_mod.parse_assignments(args.param)
+    if args.include_planned and status_mod.PARAMETER not in values:
+        text = status_mod.bind(text, True, source)
+    text = query_mod.bind(text, values)
     store = open_store(args, project)
     result = store.run(text, timeout=args.timeout, source=source)
     output = query_mod.format_result(result, args.format)
