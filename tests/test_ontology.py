@@ -189,3 +189,11 @@ def test_reference_shape_follows_every_object_property_of_the_ontology(project: 
     listed = set(shapes.objects(URIRef("https://w3id.org/miggraph/shapes#ReferenceShape"), sh))
     declared = {p for p in ontology.subjects(RDF.type, OWL.ObjectProperty) if str(p).startswith(str(MG))}
     assert declared - listed == set()
+
+
+def test_took_part_in_is_derived_for_held_activities_only(built) -> None:
+    """A plan is not participation: the ILO only plans activities, so it took part in none."""
+    took_part = MG.tookPartIn
+    assert list(built.graph.objects(MGD["ilo"], took_part)) == []
+    assert (MGD["mps"], took_part, MGD["policy-seminar-migrants-cities-2016"]) not in built.graph
+    assert (MGD["mps"], took_part, MGD["return-workshop-2015"]) in built.graph

@@ -1,44 +1,187 @@
-"""Every competency question in queries/ answers what the curated newsletter data says."""
+"""Every competency question in queries/ gives exactly its expected answer on the curated data.
+
+The expected answers are in tests/answers/ (see its README): one CSV per case, with the query
+and the parameters used in its leading comment lines and every row of the answer, sorted. They
+were reviewed by hand against the newsletter. A test compares the whole answer, cell by cell.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
+import re
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
+from miggraph import network
 from miggraph import query as query_mod
+from miggraph.cli import main
 from miggraph.project import Project
-from miggraph.store import GRAPH, Embedded, Result, embedded
+from miggraph.store import QUERY_PREFIXES, embedded
 
 ROOT = Path(__file__).resolve().parents[1]
-MG = "https://w3id.org/miggraph/def#"
-MGD = "https://w3id.org/miggraph/id/"
+ANSWERS = ROOT / "tests" / "answers"
+# Set MIGGRAPH_WRITE_ANSWERS=1 to rewrite the expected answers from the current graph; then
+# review every changed line against the source before committing it.
+WRITE = os.environ.get("MIGGRAPH_WRITE_ANSWERS") == "1"
+SEP = network.SEP
+
+# (case file, query, parameters): the default answer of every query, and the boundaries.
+CASES: list[tuple[str, str, dict[str, list[str]]]] = [
+    *[(name, name, {}) for name in sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))],
+    ("activities-by-theme--trafficking", "activities-by-theme", {"theme": ["theme:trafficking"]}),
+    # periods: across the start, across the end, inside, spanning the whole period, outside
+    ("activities-in-period--across-start", "activities-in-period",
+     {"from": ["2015-11-04"], "to": ["2015-11-30"]}),
+    ("activities-in-period--across-end", "activities-in-period",
+     {"from": ["2015-10-13"], "to": ["2015-11-03"]}),
+    ("activities-in-period--inside", "activities-in-period",
+     {"from": ["2015-11-01"], "to": ["2015-11-30"]}),
+    ("activities-in-period--spanned", "activities-in-period",
+     {"from": ["2015-11-04"], "to": ["2015-11-04"]}),
+    ("activities-in-period--month-precision", "activities-in-period",
+     {"from": ["2015-10-31"], "to": ["2015-10-31"]}),
+    ("activities-in-period--after", "activities-in-period",
+     {"from": ["2015-11-06"], "to": ["2015-12-31"]}),
+    ("activities-in-place--zhejiang", "activities-in-place", {"place": ["mgd:zhejiang"]}),
+    ("activities-in-place--europe", "activities-in-place", {"place": ["mgd:europe"]}),
+    ("activity-participants--ads-guangzhou", "activity-participants",
+     {"activity": ["mgd:ads-training-guangzhou-2015"]}),
+    ("actor-activity-counts--include-planned", "actor-activity-counts",
+     {"statusIn": ["status:held", "status:planned"]}),
+    ("actor-facts--mps", "actor-facts", {"actor": ["mgd:mps"]}),
+    ("actor-participations--ilo", "actor-participations", {"actor": ["mgd:ilo"]}),
+    ("actors-by-kind--ngo", "actors-by-kind", {"kind": ["mg:NGO"]}),
+    ("actors-by-side--international", "actors-by-side", {"side": ["side:international"]}),
+    ("bodies-met--ngo", "bodies-met", {"kind": ["mg:NGO"]}),
+    ("co-participation--ilo-mps", "co-participation", {"actorA": ["mgd:ilo"], "actorB": ["mgd:mps"]}),
+    ("co-participation--include-planned", "co-participation",
+     {"statusIn": ["status:held", "status:planned"]}),
+    ("connection-path--direct", "connection-path", {"from": ["mgd:mps"], "to": ["mgd:dg-home"]}),
+    ("connection-path--planned-only", "connection-path",
+     {"from": ["mgd:seminar-invitees"], "to": ["mgd:dg-home"]}),
+    ("connection-path--include-planned", "connection-path",
+     {"from": ["mgd:seminar-invitees"], "to": ["mgd:dg-home"],
+      "statusIn": ["status:held", "status:planned"]}),
+    ("instruments--agreements", "instruments", {"kind": ["mg:Agreement"]}),
+    ("partners--include-planned", "partners", {"statusIn": ["status:held", "status:planned"]}),
+    ("project-held-activities--2016", "project-held-activities", {"year": ["2016"]}),
+    ("project-planned-activities--2015", "project-planned-activities", {"year": ["2015"]}),
+    ("who-represents--belgium", "who-represents", {"state": ["mgd:belgium"]}),
+]
+VIEW_CASES: list[tuple[str, str, bool]] = [
+    *[(f"network--{name}", name, False) for name in ("coparticipation", "participation", "instruments",
+                                                       "structure")],
+    ("network--coparticipation--include-planned", "coparticipation", True),
+    ("network--participation--include-planned", "participation", True),
+]
 
 
 @pytest.fixture(scope="module")
-def store(dist: Path) -> Embedded:
-    return Embedded(embedded(dist))
+def store(dist: Path) -> pyoxigraph.Store:
+    return embedded(dist)
 
 
-def run(store: Embedded, name: str, **params: str | list[str]) -> Result:
-    text = (ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8")
-    values = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
-    return store.run(query_mod.bind(text, values))
+def _cell(term: object) -> str:
+    return "" if term is None else str(getattr(term, "value", term))
 
 
-def rows(store: Embedded, name: str, **params: str | list[str]) -> list[dict[str, str]]:
-    """The answer as dicts of plain strings ('' where unbound)."""
-    result = run(store, name, **params)
-    return [{n: ("" if v is None else v.value) for n, v in zip(result.variables, row, strict=True)}
-            for row in result.rows]
+def separators(text: str) -> dict[str, str]:
+    """The separator of each column that a GROUP_CONCAT fills, read from the query's SELECT."""
+    found = {}
+    for match in re.finditer(r"AS \?(\w+)\)", text):
+        before = text[:match.start()]
+        since = before[before.rfind("AS ?") + 1:] if "AS ?" in before else before
+        seps = re.findall(r'SEPARATOR\s*=\s*"([^"]+)"', since, re.IGNORECASE)
+        if seps:
+            found[match.group(1)] = seps[-1]
+    return found
 
 
-def column(answer: list[dict[str, str]], name: str) -> list[str]:
-    return [row[name] for row in answer]
+def canonical(value: str, separator: str | None) -> str:
+    """A concatenated cell with its parts sorted: GROUP_CONCAT promises no order."""
+    return separator.join(sorted(value.split(separator))) if separator and value else value
 
 
-def split(cell: str, sep: str = "; ") -> set[str]:
-    return set(cell.split(sep)) if cell else set()
+def answer(store: pyoxigraph.Store, name: str, params: dict[str, list[str]]) -> list[list[str]]:
+    """The answer as a header row and the rows, sorted; a CONSTRUCT gives its triples."""
+    text = query_mod.bind((ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8"), params)
+    result = store.query(text, prefixes=QUERY_PREFIXES)
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        names = [v.value for v in result.variables]
+        seps = separators(text)
+        rows = [[canonical(_cell(solution[n]), seps.get(n)) for n in names] for solution in result]
+    else:
+        names = ["subject", "predicate", "object"]
+        rows = [[_cell(t.subject), _cell(t.predicate), _cell(t.object)] for t in result]
+    return [names, *sorted(rows)]
+
+
+def view_answer(store: pyoxigraph.Store, project: Project, name: str, planned: bool) -> list[list[str]]:
+    edges = network.edge_rows(store, network.get_view(project, name), include_planned=planned)
+    columns = list(dict.fromkeys(k for edge in edges for k in edge))
+    rows = [[SEP.join(e[c]) if isinstance(e.get(c), list) else f"{e.get(c, '')}" for c in columns]
+            for e in edges]
+    return [columns, *sorted(rows)]
+
+
+def _read(path: Path) -> tuple[list[str], list[list[str]]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    comments = [line for line in lines if line.startswith("# ")]
+    body = "\n".join(line for line in lines if not line.startswith("# "))
+    return comments, list(csv.reader(io.StringIO(body)))
+
+
+def _write(path: Path, comments: list[str], rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text("\n".join(comments) + "\n" + buffer.getvalue(), encoding="utf-8")
+
+
+def _comments(query: str, params: dict[str, list[str]]) -> list[str]:
+    lines = [f"# query: {query}"]
+    lines += [f"# param: {k}={v}" for k, values in params.items() for v in values] or ["# param: (defaults)"]
+    return lines
+
+
+@pytest.mark.parametrize(("case", "name", "params"), CASES, ids=[c[0] for c in CASES])
+def test_query_gives_its_expected_answer(store: pyoxigraph.Store, case: str, name: str,
+                                         params: dict[str, list[str]]) -> None:
+    path = ANSWERS / f"{case}.csv"
+    actual = answer(store, name, params)
+    if WRITE:
+        _write(path, _comments(name, params), actual)
+    comments, expected = _read(path)
+    assert comments == _comments(name, params), f"{path.name}: header does not name this case"
+    assert actual[0] == expected[0], f"{case}: columns"
+    missing = [r for r in expected[1:] if r not in actual[1:]]
+    extra = [r for r in actual[1:] if r not in expected[1:]]
+    assert (missing, extra) == ([], []), f"{case}: rows expected but missing, and rows not expected"
+    assert actual == expected
+
+
+@pytest.mark.parametrize(("case", "view", "planned"), VIEW_CASES, ids=[c[0] for c in VIEW_CASES])
+def test_network_view_gives_its_expected_edges(store: pyoxigraph.Store, project: Project, case: str,
+                                               view: str, planned: bool) -> None:
+    path = ANSWERS / f"{case}.csv"
+    comments = [f"# view: {view}", f"# include-planned: {'yes' if planned else 'no'}"]
+    actual = view_answer(store, project, view, planned)
+    if WRITE:
+        _write(path, comments, actual)
+    found, expected = _read(path)
+    assert found == comments
+    assert actual == expected
+
+
+def test_every_query_and_view_has_an_expected_answer(project: Project) -> None:
+    names = {q.name for q in query_mod.library(project.queries)}
+    assert names <= {name for _, name, _ in CASES}
+    assert set(network.views(project)) <= {view for _, view, _ in VIEW_CASES}
+    files = {p.stem for p in ANSWERS.glob("*.csv")}
+    assert files == {c[0] for c in CASES} | {c[0] for c in VIEW_CASES}, "stale or missing answer files"
 
 
 # ---------------------------------------------------------------- the library itself
@@ -51,16 +194,11 @@ def test_library_has_at_least_twenty_documented_queries(project: Project) -> Non
         assert set(q.parameters) == set(q.defaults), f"{q.name}: parameters not documented"
 
 
-def test_every_query_returns_the_columns_its_header_names(project: Project,
-                                                          store: Embedded) -> None:
+def test_every_query_returns_the_columns_its_header_names(project: Project, store: pyoxigraph.Store) -> None:
     for q in query_mod.library(project.queries):
-        result = store.run(q.text)
-        if result.kind == GRAPH:
-            assert q.returns == ["triples (CONSTRUCT)"], q.name
-            assert result.triples, q.name
-        else:
-            assert result.variables == q.returns, q.name
-            assert result.rows, f"{q.name}: no answer on the curated data"
+        header = answer(store, q.name, {})[0]
+        expected = ["subject", "predicate", "object"] if q.returns == ["triples (CONSTRUCT)"] else q.returns
+        assert header == expected, q.name
 
 
 def test_queries_readme_is_up_to_date(project: Project) -> None:
@@ -69,358 +207,88 @@ def test_queries_readme_is_up_to_date(project: Project) -> None:
     assert actual == expected, "run: miggraph queries --markdown > queries/README.md"
 
 
-def test_every_fact_query_cites_section_and_page(project: Project, store: Embedded) -> None:
+def test_every_fact_query_cites_section_and_page(project: Project, store: pyoxigraph.Store) -> None:
     for q in query_mod.library(project.queries):
         if "sources" not in q.returns:
             continue
-        answer = rows(store, q.name)
-        cited = [r["sources"] for r in answer if r["sources"]]
+        rows = answer(store, q.name, {})
+        column = rows[0].index("sources")
+        cited = [r[column] for r in rows[1:] if r[column]]
         assert cited and all("(p. " in c for c in cited), q.name
 
 
-# ---------------------------------------------------------------- actors
-
-def test_actors_by_kind_lists_public_bodies_with_their_most_specific_class(store) -> None:
-    answer = rows(store, "actors-by-kind")
-    by_actor = {r["actor"].removeprefix(MGD): r for r in answer}
-    assert by_actor["mps"]["class"] == MG + "Ministry"
-    assert by_actor["yiwu-psb"]["class"] == MG + "PublicSecurityBureau"
-    assert by_actor["embassy-sweden-beijing"]["side"] == "EU"
-    assert "iom" not in by_actor and "yiwu-tongyue-service-centre" not in by_actor
-    assert len(answer) == 17
-
-
-def test_actors_by_kind_takes_another_kind(store) -> None:
-    answer = rows(store, "actors-by-kind", kind="mg:NGO")
-    assert column(answer, "label") == ["Yiwu Tongyue Service Centre"]
-
-
-def test_actors_by_side_china_and_international(store) -> None:
-    china = {r["actor"].removeprefix(MGD) for r in rows(store, "actors-by-side", side="side:china")}
-    assert {"mps", "mps-beea", "npc", "cass", "yiwu-tongyue-service-centre"} <= china
-    assert "iom" not in china
-    international = rows(store, "actors-by-side", side="side:international")
-    assert {r["label"] for r in international} == {
-        "International Organization for Migration", "IOM Liaison Office in China",
-        "International Labour Organization", "ILO Country Office for China and Mongolia",
-        "United Nations Office on Drugs and Crime", "Pär Liljert", "William Lacy Swing"}
-
-
-def test_actor_counts_by_side_and_class(store) -> None:
-    counts = {(r["side"], r["class"].removeprefix(MG)): int(r["actors"])
-              for r in rows(store, "actor-counts")}
-    assert counts[("China", "ActorGroup")] == 8
-    assert counts[("EU", "State")] == 8
-    assert counts[("other", "State")] == 1  # Norway
-    assert counts[("international", "IntergovernmentalOrganisation")] == 3
-
-
-# ---------------------------------------------------------------- participation
-
-def test_actor_participations_of_mps(store) -> None:
-    answer = rows(store, "actor-participations")
-    assert [(r["activity"].removeprefix(MGD), r["role"]) for r in answer] == [
-        ("exchange-visit-trafficking-2015", "participant"),
-        ("return-workshop-2015", "participant"),
-        ("return-workshop-2015", "presenter"),
-        ("policy-seminar-migrants-cities-2016", "participant"),
-    ]
-    assert answer[-1]["status"] == "planned"
-    assert "Policy Seminar on Migrants and Cities (March 2016) (p. 6)" in answer[-1]["sources"]
-
-
-def test_activity_participants_carry_head_counts(store) -> None:
-    answer = rows(store, "activity-participants", activity="mgd:ads-training-guangzhou-2015")
-    counts = {r["label"]: r["headCount"] for r in answer if r["headCount"]}
-    assert counts == {"EU member states' consulates in Guangzhou": "16",
-                      "Chinese travel agencies in Guangzhou": "30"}
-
-
-def test_co_participation_of_iom_office_and_mps(store) -> None:
-    answer = rows(store, "co-participation")
-    assert column(answer, "activity") == [MGD + "exchange-visit-trafficking-2015",
-                                          MGD + "return-workshop-2015",
-                                          MGD + "policy-seminar-migrants-cities-2016"]
-    workshop = answer[1]
-    assert split(workshop["rolesA"], ", ") == {"facilitator", "presenter"}
-    assert split(workshop["rolesB"], ", ") == {"participant", "presenter"}
-
-
-def test_co_participation_of_actors_who_never_met_is_empty(store) -> None:
-    assert rows(store, "co-participation", actorA="mgd:ilo", actorB="mgd:mps") == []
-
-
-def test_partners_of_the_iom_office_ranked_by_shared_activities(store) -> None:
-    answer = rows(store, "partners")
-    top = {r["partner"].removeprefix(MGD) for r in answer if r["shared"] == "3"}
-    assert top == {"eu-delegation-china", "mfa-china", "mps"}
-    assert answer[0]["shared"] == "3"
-    assert MGD + "iom-liaison-office-china" not in column(answer, "partner")
-
-
-def test_connection_path_goes_through_one_intermediary(store) -> None:
-    answer = rows(store, "connection-path")
-    assert {r["hops"] for r in answer} == {"2"}
-    assert "IOM Liaison Office in China" in column(answer, "via")
-    assert all(r["activity2"].startswith("Workshop on Enhancing") for r in answer)
-
-
-def test_connection_path_is_direct_when_actors_met(store) -> None:
-    answer = rows(store, "connection-path", **{"from": "mgd:mps", "to": "mgd:dg-home"})
-    assert [(r["hops"], r["activity1"]) for r in answer] == [
-        ("1", "Workshop on Enhancing Practical Cooperation on Return and Readmission")]
-
-
-def test_actor_activity_counts(store) -> None:
-    answer = rows(store, "actor-activity-counts")
-    first = answer[0]
-    assert (first["actor"], first["activities"], first["organised"]) == (
-        MGD + "iom-liaison-office-china", "5", "3")
-
-
-# ---------------------------------------------------------------- activities
-
-def test_activities_by_theme_return_and_readmission(store) -> None:
-    answer = rows(store, "activities-by-theme")
-    assert {r["activity"].removeprefix(MGD) for r in answer} == {
-        "yiwu-field-assessment-2015", "return-workshop-2015", "return-group-discussion-2015",
-        "eu-china-expert-meeting-return-2015", "return-handbook-development-2016"}
-    workshop = next(r for r in answer if r["activity"] == MGD + "return-workshop-2015")
-    assert (workshop["class"], workshop["status"], workshop["places"]) == (
-        MG + "Workshop", "held", "Beijing")
-
-
-def test_activities_in_place_follow_the_within_hierarchy(store) -> None:
-    zhejiang = rows(store, "activities-in-place", place="mgd:zhejiang")
-    assert [(r["activity"].removeprefix(MGD), r["where"]) for r in zhejiang] == [
-        ("yiwu-field-assessment-2015", "Yiwu")]
-    china = {r["activity"].removeprefix(MGD) for r in rows(store, "activities-in-place")}
-    assert len(china) == 10
-    assert {"ads-training-guangzhou-2015", "vis-rollout-china-2015",
-            "ads-training-chengdu-2016"} <= china
-    assert "exchange-visit-trafficking-2015" not in china
-    europe = {r["activity"].removeprefix(MGD)
-              for r in rows(store, "activities-in-place", place="mgd:europe")}
-    assert europe == {"exchange-visit-trafficking-2015", "iom-conference-migrants-cities-2015"}
-
-
-def test_activities_in_period_compare_dates_at_their_precision(store) -> None:
-    answer = rows(store, "activities-in-period")
-    dates = {r["activity"].removeprefix(MGD): (r["date"], r["precision"]) for r in answer}
-    assert dates["exchange-visit-trafficking-2015"] == ("2015-10", "month")
-    assert dates["yiwu-field-assessment-2015"] == ("2015", "year")
-    assert dates["eu-china-expert-meeting-return-2015"] == ("2015-11-05", "day")
-    assert "ads-training-guangzhou-2015" not in dates  # 11 September
-    assert len(dates) == 9
-    september = rows(store, "activities-in-period", **{"from": "2015-09-01", "to": "2015-09-30"})
-    assert {r["activity"].removeprefix(MGD) for r in september} == {
-        "ads-training-guangzhou-2015", "yiwu-field-assessment-2015"}
-
-
-def test_planned_versus_held_by_year(store) -> None:
-    counts = {(r["year"], r["status"]): int(r["activities"]) for r in rows(store, "planned-vs-held")}
-    assert counts == {("", "held"): 1, ("2011", "held"): 1, ("2015", "held"): 10,
-                      ("2016", "planned"): 9}
-
-
-def test_themes_overview(store) -> None:
-    answer = {r["theme"].rsplit("/", 1)[-1]: r for r in rows(store, "themes-overview")}
-    assert (answer["labour-migration"]["held"], answer["labour-migration"]["planned"]) == ("0", "5")
-    assert answer["trafficking"]["instruments"] == "6"
-
-
-# ---------------------------------------------------------------- research question 1
-
-def test_rq1_activities_the_project_held_in_2015(store) -> None:
-    answer = rows(store, "project-held-activities")
-    by_id = {r["activity"].removeprefix(MGD): r for r in answer}
-    assert list(by_id) == ["yiwu-field-assessment-2015", "ads-training-guangzhou-2015",
-                           "exchange-visit-trafficking-2015", "return-workshop-2015"]
-    guangzhou = by_id["ads-training-guangzhou-2015"]
-    assert (guangzhou["start"], guangzhou["places"]) == ("2015-09-11", "Guangzhou")
-    assert guangzhou["organisers"] == "IOM Liaison Office in China (organiser)"
-    assert split(guangzhou["themes"], ", ") == {"tourism", "visas and borders"}
-    assert "Delegation of the European Union to China (presenter)" in split(
-        guangzhou["participants"])
-    visit = by_id["exchange-visit-trafficking-2015"]
-    assert split(visit["places"], ", ") == {"Austria", "Bulgaria", "France"}
-    assert visit["organisers"] == "IOM Liaison Office in China (facilitator)"
-    workshop = by_id["return-workshop-2015"]
-    assert (workshop["start"], workshop["end"]) == ("2015-11-03", "2015-11-04")
-    assert {"France (presenter)", "Netherlands (presenter)",
-            "Ministry of Public Security of China (presenter)"} <= split(workshop["participants"])
-    yiwu = by_id["yiwu-field-assessment-2015"]
-    assert split(yiwu["organisers"]) == {
-        "IOM Liaison Office in China (organiser)",
-        "Bureau of Exit and Entry Administration of the Ministry of Public Security (organiser)"}
-    assert "Workshop on Enhancing Practical Cooperation on Return and Readmission (p. 5)" in \
-        workshop["sources"]
-
-
-def test_rq1_activities_only_planned_for_2016(store) -> None:
-    answer = rows(store, "project-planned-activities")
-    assert len(answer) == 9
-    by_id = {r["activity"].removeprefix(MGD): r for r in answer}
-    assert by_id["policy-seminar-migrants-cities-2016"]["start"] == "2016-03"
-    assert by_id["policy-seminar-migrants-cities-2016"]["places"] == "Guangzhou"
-    assert by_id["mic-field-assessment-2016"]["places"] == "Vietnam"
-    assert by_id["ads-training-chengdu-2016"]["class"] == MG + "TrainingWorkshop"
-    assert by_id["ilo-awareness-material-2016"]["participants"] == \
-        "International Labour Organization (organiser)"
-    assert all("(p. 6)" in r["sources"] or "(p. 4)" in r["sources"] for r in answer)
-    assert rows(store, "project-planned-activities", year="2015") == []
-
-
-# ---------------------------------------------------------------- research questions 2-4
-
-def test_rq2_bodies_at_the_return_workshop_and_presenters(store) -> None:
-    answer = rows(store, "workshop-bodies")
-    assert len(answer) == 10
-    presenters = {r["label"] for r in answer if r["presented"] == "yes"}
-    assert presenters == {
-        "IOM Liaison Office in China", "Ministry of Public Security of China",
-        "Directorate-General for Migration and Home Affairs", "France", "Netherlands",
-        "Chinese academic experts"}
-    mfa = next(r for r in answer if r["actor"] == MGD + "mfa-china")
-    assert (mfa["roles"], mfa["presented"], mfa["side"]) == ("participant", "no", "China")
-    assert all("Workshop on Enhancing Practical Cooperation on Return and Readmission (p. 5)"
-               in r["sources"] for r in answer)
-
-
-def test_rq3_whom_the_mps_delegation_met_and_where(store) -> None:
-    answer = rows(store, "visit-counterparts")
-    assert {r["counterpart"].removeprefix(MGD) for r in answer} == {
-        "eu-ms-law-enforcement-justice", "unodc", "victim-protection-csos"}
-    assert all(split(r["countries"], ", ") == {"Austria", "Bulgaria", "France"} for r in answer)
-    assert all("China and EU Share Experiences in Combating Human Trafficking (p. 4)"
-               in r["sources"] for r in answer)
-
-
-def test_rq4_local_authorities_and_ngos_the_yiwu_assessment_met(store) -> None:
-    answer = rows(store, "bodies-met")
-    assert {r["actor"].removeprefix(MGD): r["basedIn"] for r in answer} == {
-        "jinhua-psb": "Jinhua", "yiwu-psb": "Yiwu",
-        "jiangdong-police-station": "Jiangdong Street, Yiwu", "jimingshan-community": "Yiwu",
-        "yiwu-trade-city-judicial-office": "International Trade City of Yiwu",
-        "yiwu-tongyue-service-centre": "Yiwu"}
-    ngo = [r["label"] for r in answer if r["class"] == MG + "NGO"]
-    assert ngo == ["Yiwu Tongyue Service Centre"]
-    only_ngos = rows(store, "bodies-met", kind="mg:NGO")
-    assert column(only_ngos, "label") == ["Yiwu Tongyue Service Centre"]
-
-
-# ---------------------------------------------------------------- research question 5
-
-def test_rq5_what_the_vis_and_the_ninth_amendment_changed(store) -> None:
-    answer = rows(store, "instrument-changes")
-    vis = [r for r in answer if r["instrument"] == MGD + "vis"]
-    ninth = [r for r in answer if r["instrument"] == MGD + "ninth-amendment-criminal-law"]
-    assert len(vis) == 6 and len(ninth) == 2
-    assert {r["deployedInChina"] for r in vis} == {"2015-10-12"}
-    assert any("ten fingerprints" in r["effect"] for r in vis)
-    assert any("Children under twelve" in r["effect"] for r in vis)
-    assert {(r["passedOn"], r["inForceFrom"], r["article"]) for r in ninth} == {
-        ("2015-10", "2015-11-01", "Article 241 of the Criminal Law of the People's Republic of China")}
-    assert any("Buyers of abducted women and children can be prosecuted" in r["effect"]
-               for r in ninth)
-    assert all("New amendment of the Chinese criminal law criminalizes buyers (p. 2)"
-               in r["sources"] for r in ninth)
-
-
-def test_instruments_with_parties_and_dates(store) -> None:
-    answer = {r["instrument"].removeprefix(MGD): r for r in rows(store, "instruments")}
-    assert split(answer["mps-police-cooperation-agreements"]["parties"], ", ") == {
-        "Ministry of Public Security of China", "United Kingdom", "France", "Germany", "Italy",
-        "Spain"}
-    plan = answer["china-npa-trafficking-2013-2020"]
-    assert (plan["issuer"], plan["inForceFrom"], plan["inForceUntil"]) == ("China", "2013", "2020")
-    agreements = rows(store, "instruments", kind="mg:Agreement")
-    assert {r["instrument"].removeprefix(MGD) for r in agreements} == {
-        "mps-police-cooperation-agreements", "eu-china-readmission-agreement"}
-
-
-# ---------------------------------------------------------------- research question 6
-
-def test_rq6_interviewed_embassies_and_where_they_accept_applications(store) -> None:
-    answer = {r["mission"].removeprefix(MGD): r for r in rows(store, "interviewed-missions")}
-    assert set(answer) == {"embassy-sweden-beijing", "embassy-belgium-beijing"}
-    assert split(answer["embassy-belgium-beijing"]["acceptsApplicationsIn"], ", ") == {
-        "Beijing", "Shanghai", "Guangzhou"}
-    assert answer["embassy-sweden-beijing"]["acceptsApplicationsIn"] == "Beijing"
-    assert answer["embassy-sweden-beijing"]["state"] == "Sweden"
-
-
-def test_rq6_norway_represents_sweden_in_guangzhou(store) -> None:
-    answer = rows(store, "who-represents")
-    assert [(r["label"], r["ofState"]) for r in answer] == [
-        ("Consulate General of Norway in Guangzhou", "Norway")]
-    assert "How the EU Embassies experience the VIS implementation in practice (p. 3)" in \
-        answer[0]["sources"]
-    assert rows(store, "who-represents", state="mgd:belgium") == []
-
-
-# ---------------------------------------------------------------- research question 7 and facts
-
-def test_rq7_every_figure_with_measure_period_and_source(built, store) -> None:
-    from rdflib import RDF, URIRef
-    figures = set(built.graph.subjects(RDF.type, URIRef(MG + "Figure")))
-    answer = rows(store, "figures")
-    assert {r["figure"] for r in answer} == {str(f) for f in figures}
-    by_id = {r["figure"].removeprefix(MGD): r for r in answer}
-    yiwu = by_id["fig-yiwu-foreign-residents-2014"]
-    assert (yiwu["value"], yiwu["qualifier"], yiwu["unit"], yiwu["period"]) == (
-        "447000", "about", "persons", "2014")
-    assert yiwu["sectionTitle"].startswith("IOM-MPS BEEA Joint Field Assessment") and \
-        yiwu["page"] == "5"
-    cases = by_id["fig-china-trafficking-cases-2009-2013"]
-    assert (cases["value"], cases["period"], cases["page"]) == ("33505", "2009/2013", "4")
-    share = by_id["fig-china-aged-60-plus-share-2050"]
-    assert (share["value"], share["projection"], share["reportedBy"]) == (
-        "38.6", "yes", "Chinese Academy of Social Sciences")
-    assert all(r["measure"] and r["sectionTitle"] and r["page"] for r in answer)
-
-
-def test_actor_facts_cite_sections_and_pages(store) -> None:
-    answer = rows(store, "actor-facts")
-    facts = {(r["property"], r["value"]): r["sources"] for r in answer}
-    assert ("based in", "Beijing") in facts
-    presenter = facts[("took part as presenter",
-                       "Training workshop on ADS-supported tourism, Guangzhou")]
-    assert presenter == "Chinese travel agents receive information to enhance tourism to Europe (p. 4)"
-    assert ("took part as host",
-            "Information meetings on the VIS roll-out at the EU Delegation") in facts
-
-
-def test_actor_facts_include_figures_and_instruments(store) -> None:
-    facts = {(r["property"], r["value"]) for r in rows(store, "actor-facts", actor="mgd:mps")}
-    assert ("party to", "MPS bilateral police cooperation agreements on counter-trafficking") in facts
-    assert ("figure", "trafficked women rescued: more than 30000 persons") in facts
-
-
-def test_labels_in_chinese(store) -> None:
-    answer = {r["node"].removeprefix(MGD): r["chinese"] for r in rows(store, "labels-zh")}
-    assert answer["iom-liaison-office-china"] == "国际移民组织驻华联络处"
-    assert answer["eu-china-mmsp"] == "支持中欧人员往来和移民领域对话项目"
-    assert answer["chaoyang-district"] == "朝阳区"
-    assert len(answer) == 7
-
-
-def test_source_sections_with_pages_and_citations(store) -> None:
-    answer = rows(store, "source-sections")
-    assert len(answer) == 16
-    yiwu = next(r for r in answer if r["section"] == MGD + "src000-yiwu-assessment")
-    assert (yiwu["pageStart"], yiwu["pageEnd"]) == ("5", "5")
-    assert int(yiwu["citedBy"]) > 20
-
-
-def test_actor_neighbourhood_is_a_graph_around_the_actor(store) -> None:
-    result = run(store, "actor-neighbourhood")
-    assert result.kind == GRAPH
-    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in result.triples}
-    assert (MGD + "mps-beea", "http://www.w3.org/ns/org#subOrganizationOf", MGD + "mps") in triples
-    assert (MGD + "yiwu-field-assessment-2015", MG + "hasParticipation",
-            MGD + "p-yiwu-beea-host") in triples
-    assert (MGD + "p-yiwu-beea-host", MG + "role", "https://w3id.org/miggraph/role/host") in triples
-    assert (MGD + "src000-yiwu-assessment", "https://schema.org/pageStart", "5") in triples
-    turtle = query_mod.format_turtle(result)
-    assert "mgd:mps-beea" in turtle and "@prefix mgd:" in turtle
+def test_counting_queries_take_the_status_parameter(project: Project) -> None:
+    """Counts, partners, paths and network views of activities cover held ones by default."""
+    for name in ("actor-activity-counts", "partners", "connection-path", "co-participation"):
+        assert query_mod.parameters((project.queries / f"{name}.rq").read_text())["statusIn"] == ["status:held"]
+    for name in ("coparticipation", "participation"):
+        text = network.get_view(project, name).path.read_text()
+        assert query_mod.parameters(text)["statusIn"] == ["status:held"]
+
+
+# ---------------------------------------------------------------- boundaries on a made-up graph
+
+SMALL = """
+@prefix mg: <https://w3id.org/miggraph/def#> . @prefix mgd: <https://w3id.org/miggraph/id/> .
+@prefix status: <https://w3id.org/miggraph/status/> . @prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+mg:Workshop <http://www.w3.org/2000/01/rdf-schema#subClassOf> mg:Activity .
+status:held skos:prefLabel "held"@en . status:planned skos:prefLabel "planned"@en .
+mgd:new-year a mg:Workshop ; skos:prefLabel "across New Year"@en ; mg:partOfProject mgd:p ;
+    mg:status status:held ; schema:startDate "2014-12-30"^^xsd:date ; schema:endDate "2015-01-02"^^xsd:date .
+mgd:month a mg:Workshop ; skos:prefLabel "December 2015"@en ; mg:partOfProject mgd:p ;
+    mg:status status:planned ; schema:startDate "2015-12"^^xsd:gYearMonth .
+mgd:years a mg:Workshop ; skos:prefLabel "2013 to 2016"@en ; mg:partOfProject mgd:p ;
+    mg:status status:held ; schema:startDate "2013"^^xsd:gYear ; schema:endDate "2016"^^xsd:gYear .
+"""
+
+
+@pytest.fixture(scope="module")
+def small() -> pyoxigraph.Store:
+    store = pyoxigraph.Store()
+    store.load(SMALL.encode(), format=pyoxigraph.RdfFormat.TURTLE)
+    return store
+
+
+@pytest.mark.parametrize(("year", "expected"), [
+    ("2013", ["years"]), ("2014", ["new-year", "years"]), ("2015", ["new-year", "years"]),
+    ("2016", ["years"]), ("2017", [])])
+def test_year_filter_takes_every_activity_whose_interval_overlaps_the_year(
+        small: pyoxigraph.Store, year: str, expected: list[str]) -> None:
+    rows = answer(small, "project-held-activities", {"project": ["mgd:p"], "year": [f'"{year}"']})
+    assert sorted(r[0].rsplit("/", 1)[1] for r in rows[1:]) == expected
+
+
+@pytest.mark.parametrize(("year", "expected"), [("2015", ["month"]), ("2016", [])])
+def test_planned_year_filter_reads_a_month_as_its_whole_month(small: pyoxigraph.Store, year: str,
+                                                              expected: list[str]) -> None:
+    rows = answer(small, "project-planned-activities", {"project": ["mgd:p"], "year": [f'"{year}"']})
+    assert [r[0].rsplit("/", 1)[1] for r in rows[1:]] == expected
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    ("2015-01-02", "2015-01-31", ["new-year", "years"]),   # across the activity's end
+    ("2014-12-01", "2014-12-30", ["new-year", "years"]),   # across its start
+    ("2014-12-31", "2014-12-31", ["new-year", "years"]),   # inside it
+    ("2015-12-31", "2016-01-31", ["month", "years"]),      # the last day of a month
+    ("2016-01", "2016-12", ["years"]),
+    ("2017", "2018", [])])
+def test_period_filter_at_every_precision(small: pyoxigraph.Store, start: str, end: str,
+                                          expected: list[str]) -> None:
+    rows = answer(small, "activities-in-period", {"from": [f'"{start}"'], "to": [f'"{end}"']})
+    assert sorted(r[0].rsplit("/", 1)[1] for r in rows[1:]) == expected
+
+
+# ---------------------------------------------------------------- the command line
+
+def test_query_command_includes_planned_activities_on_request(
+        project: Project, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--project", str(workspace), "query", "partners", "--format", "csv",
+            "--param", "actor=mgd:mps"]
+    assert main(base) == 0
+    held = capsys.readouterr().out
+    assert main([*base, "--include-planned"]) == 0
+    planned = capsys.readouterr().out
+    assert "seminar-invitees" not in held and "seminar-invitees" in planned
+    assert main(["--project", str(workspace), "query", "figures", "--include-planned"]) == 2
+    assert "no ?statusIn parameter" in capsys.readouterr().err
