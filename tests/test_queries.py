@@ -240,6 +240,9 @@ mgd:month a mg:Workshop ; skos:prefLabel "December 2015"@en ; mg:partOfProject m
     mg:status status:planned ; schema:startDate "2015-12"^^xsd:gYearMonth .
 mgd:years a mg:Workshop ; skos:prefLabel "2013 to 2016"@en ; mg:partOfProject mgd:p ;
     mg:status status:held ; schema:startDate "2013"^^xsd:gYear ; schema:endDate "2016"^^xsd:gYear .
+mgd:open a mg:Workshop ; skos:prefLabel "from 2018, still under way"@en ; mg:partOfProject mgd:p ;
+    mg:status status:held ; schema:startDate "2018-06"^^xsd:gYearMonth ;
+    mg:notStatedInSource schema:endDate .
 """
 
 
@@ -252,7 +255,7 @@ def small() -> pyoxigraph.Store:
 
 @pytest.mark.parametrize(("year", "expected"), [
     ("2013", ["years"]), ("2014", ["new-year", "years"]), ("2015", ["new-year", "years"]),
-    ("2016", ["years"]), ("2017", [])])
+    ("2016", ["years"]), ("2017", []), ("2018", ["open"]), ("2030", ["open"])])
 def test_year_filter_takes_every_activity_whose_interval_overlaps_the_year(
         small: pyoxigraph.Store, year: str, expected: list[str]) -> None:
     rows = answer(small, "project-held-activities", {"project": ["mgd:p"], "year": [f'"{year}"']})
@@ -272,7 +275,9 @@ def test_planned_year_filter_reads_a_month_as_its_whole_month(small: pyoxigraph.
     ("2014-12-31", "2014-12-31", ["new-year", "years"]),   # inside it
     ("2015-12-31", "2016-01-31", ["month", "years"]),      # the last day of a month
     ("2016-01", "2016-12", ["years"]),
-    ("2017", "2018", [])])
+    ("2017", "2018-05-31", []),
+    ("2017", "2018-06-01", ["open"]),                    # an open end runs on
+    ("2030", "2030", ["open"])])
 def test_period_filter_at_every_precision(small: pyoxigraph.Store, start: str, end: str,
                                           expected: list[str]) -> None:
     rows = answer(small, "activities-in-period", {"from": [f'"{start}"'], "to": [f'"{end}"']})
