@@ -270,3 +270,19 @@ def test_rows_for_the_same_pair_merge_into_one_edge() -> None:
                                                              "issuer of | party to", 2.0)
     assert edge["sources"] == ["S1 (p. 1)", "S2 (p. 2)"]
     assert graph.nodes["a"]["years"] == ["2015"]
+
+
+def test_export_includes_planned_activities_only_on_request(project: Project, dist: Path,
+                                                           tmp_path: Path) -> None:
+    """The exported edges carry their statuses; plans appear only with --include-planned."""
+    for flag, name in (([], "held.graphml"), (["--include-planned"], "all.graphml")):
+        assert main(["--quiet", "--project", str(project.root), "export", "--format", "graphml",
+                     "--dist", str(dist), "--out", str(tmp_path / name), *flag]) == 0
+    held = nx.read_graphml(tmp_path / "held.graphml")
+    planned = nx.read_graphml(tmp_path / "all.graphml")
+    office, mps = iri("iom-liaison-office-china"), iri("mps")
+    assert (held.edges[office, mps]["statuses"], held.edges[office, mps]["weight"]) == ("held", 2.0)
+    assert (planned.edges[office, mps]["statuses"], planned.edges[office, mps]["weight"]) == (
+        "held | planned", 3.0)
+    assert {d["statuses"] for _, _, d in held.edges(data=True)} == {"held"}
+    assert iri("seminar-invitees") in planned and iri("seminar-invitees") not in held
