@@ -31,15 +31,26 @@ With --endpoint the same query goes to a remote SPARQL 1.1 endpoint instead, for
 the one `miggraph serve` starts or a store you published to with `miggraph publish`.
 
 A query's parameters are its one-variable VALUES blocks; --param NAME=VALUE replaces the
-default values (repeat the same NAME for several values). A value is an IRI (<...> or
-http://...), a prefixed name (mgd:mps), a literal ("..."@en, "2015"), or plain text, which
-is taken as a string.
+default values (repeat the same NAME for several values). Each value is parsed as exactly one
+RDF term: an IRI (<...>, or a bare http(s) address), a prefixed name whose prefix is declared
+(mgd:mps), a literal in SPARQL syntax ('"Yiwu"@en', '"2015"^^xsd:gYear'), or plain text with
+no spaces or punctuation (2015-09-01), which is that string. Anything else is refused (exit 2).
+The term is bound through pyoxigraph's substitutions (or, for --endpoint, a VALUES block
+written from the parsed term), never pasted into the query text.
+
+Rows are written as they come, in every format, in memory that does not grow with the
+answer; the table fixes its column widths from the first 1000 rows and cuts wider cells
+later with an ellipsis. --timeout bounds the whole command, rows already written included;
+--limit N stops after N rows. Closing the output early (`| head`) ends quietly with exit 0.
+SPARQL updates are refused, and SERVICE (which makes the store call another endpoint) is
+refused on the embedded store unless --allow-service is given.
 
 Formats: table (plain text, default), csv, tsv and json (the W3C SPARQL 1.1 results formats),
 ttl (Turtle, for CONSTRUCT and DESCRIBE, and their default).
 
-Exit codes: 2 for a malformed query (the parser's message, with line and column) or a bad
-parameter; 3 for an endpoint that cannot be reached or a query that exceeds --timeout.
+Exit codes: 2 for a malformed query (the parser's message, with line and column of the
+mistake), an update, or a bad parameter; 3 for an endpoint that cannot be reached or fails,
+or a query that exceeds --timeout.
 
 Examples:
   miggraph query activities-in-place --param place=mgd:zhejiang
@@ -48,6 +59,7 @@ Examples:
   miggraph query actor-neighbourhood --param actor=mgd:mps > mps.ttl
   echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | miggraph query -
   miggraph query figures --endpoint http://127.0.0.1:7878/query
+  miggraph query - --format tsv --limit 10 --timeout 30 < big.rq
 """
 
 QUERIES_HELP = """\
@@ -118,7 +130,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--graph", metavar="IRI",
                    help="with --endpoint: use this named graph as the default graph")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="give up after this many seconds (exit 3)")
+                   help="stop after this many seconds in all, rows already written included "
+                        "(exit 3)")
+    p.add_argument("--limit", type=int, metavar="N", help="write at most N rows (or triples)")
+    p.add_argument("--allow-service", action="store_true",
+                   help="let a query on the embedded store call other endpoints with SERVICE")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
     p.set_defaults(func=run_query)
@@ -185,19 +201,29 @@ def open_store(args: argparse.Namespace, project: Project) -> QueryStore:
     if args.graph:
         raise MiggraphError("--graph goes with --endpoint; the embedded store has one graph")
     dist = _dist(args, project)
-    return Embedded(embedded(dist, cache=project.cache, progress=progress_printer(args)))
+    return Embedded(embedded(dist, cache=project.cache, progress=progress_printer(args)),
+                    allow_service=args.allow_service)
 
 
 def run_query(args: argparse.Namespace) -> int:
     project = project_from(args)
     if args.timeout is not None and args.timeout <= 0:
         raise MiggraphError("--timeout must be a positive number of seconds")
+    if args.limit is not None and args.limit < 0:
+        raise MiggraphError("--limit must be 0 or more")
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
     source, text = query_mod.resolve(args.query, project.queries)
-    text = query_mod.bind(text, query_mod.parse_assignments(args.param))
+    values = query_mod.parse_assignments(args.param)
     store = open_store(args, project)
-    result = store.run(text, timeout=args.timeout, source=source)
-    output = query_mod.format_result(result, args.format)
-    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    if isinstance(store, Embedded):
+        text, substitutions, with_values = query_mod.bind_embedded(text, values)
+        stream = store.stream(text, timeout=args.timeout, source=source, deadline=deadline,
+                              substitutions=substitutions, unsubstituted=with_values)
+    else:
+        stream = store.stream(query_mod.bind(text, values), timeout=args.timeout, source=source,
+                              deadline=deadline)
+    query_mod.write_stream(stream, args.format, sys.stdout, limit=args.limit)
+    sys.stdout.flush()
     return 0
 
 
