@@ -94,7 +94,7 @@ def test_publishing_twice_leaves_one_copy(published, workspace, capsys, server) 
     code, out, _ = cli(workspace, capsys, "publish", "--endpoint", f"{server}/store",
                        "--graph", GRAPH)
     assert code == 0
-    assert f"Triples: {published.local} here, {published.local} there" in out
+    assert f"Triples: {published.local} here (distinct), {published.local} there" in out
     assert publish_mod.count_remote(f"{server}/query", GRAPH) == published.local
 
 

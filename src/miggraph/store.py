@@ -32,6 +32,7 @@ import re
 import shutil
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -272,7 +273,7 @@ def _produced(start: Callable[[], tuple[Stream, Iterator]], deadline: float | No
             return
         except BaseException as exc:  # handed over to the consumer's thread
             try:
-                put(("error", exc))
+                put(("error", _detached(exc)))
             except _Stop:
                 return
 
@@ -317,6 +318,17 @@ def _produced(start: Callable[[], tuple[Stream, Iterator]], deadline: float | No
     head.items = items()
     head.close = close
     return head
+
+
+def _detached(exc: BaseException) -> BaseException:
+    """`exc` without its traceback frames, which hold pyoxigraph objects that must be dropped
+    in the thread that made them; the traceback text goes along as a note for --debug."""
+    exc.add_note("".join(traceback.format_exception(exc)).rstrip())
+    seen = exc
+    while seen is not None:
+        seen.__traceback__ = None
+        seen = seen.__cause__ or seen.__context__
+    return exc
 
 
 def _deadline(timeout: float | None) -> float | None:

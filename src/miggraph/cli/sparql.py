@@ -88,6 +88,9 @@ On start it prints the URLs:
   http://HOST:PORT/store   the Graph Store endpoint (what `miggraph publish --endpoint` takes,
                            with --writable)
 
+The server stops any query that runs longer than --timeout seconds (default: 120; 0 for no
+limit), so that a runaway query from a client that gave up does not keep a core busy.
+
 A port already in use is a one-line error (exit 2).
 
 Examples:
@@ -107,8 +110,15 @@ query endpoint: for a URL ending in /store (Oxigraph) the /query beside it, othe
 `miggraph query NAME --endpoint QUERY-URL --graph GRAPH`, or on a store whose default graph
 is the union of its graphs, without --graph.
 
-Exit codes: 0 when both counts agree, 1 when they differ, 2 when the store refused the data,
-3 when it cannot be reached.
+Before the upload the query endpoint is checked (nothing is uploaded if it cannot answer);
+after each step the command says what is known: an upload that succeeded followed by a count
+that failed says so, and after a server or proxy error (5xx) or a timeout the message says
+the state of the remote graph is not known. The local count is of distinct triples. Every
+request has a timeout (--timeout for the check and the count; 600 s for the upload).
+
+Exit codes: 0 when both counts agree, 1 when they differ, 2 when the store refused the data
+or the request (any HTTP 4xx, 403 included), 3 when it cannot be reached, answers a 5xx
+or does not answer in time.
 
 Examples:
   miggraph publish --endpoint http://127.0.0.1:7878/store
@@ -157,8 +167,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--writable", action="store_true",
                    help="accept SPARQL updates and Graph Store writes (they are not kept)")
-    p.add_argument("--timeout", type=int, metavar="SECONDS",
-                   help="let the server stop any query after this many seconds")
+    p.add_argument("--timeout", type=int, metavar="SECONDS", default=server_mod.DEFAULT_TIMEOUT,
+                   help="the server stops any query after this many seconds (default: "
+                        f"{server_mod.DEFAULT_TIMEOUT}; 0 for no limit)")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
     p.set_defaults(func=run_serve)
@@ -171,6 +182,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"the named graph to replace (default: {publish_mod.DEFAULT_GRAPH})")
     p.add_argument("--query-endpoint", metavar="URL",
                    help="the store's SPARQL query endpoint, to count the triples there")
+    p.add_argument("--timeout", type=float, default=publish_mod.QUERY_TIMEOUT, metavar="SECONDS",
+                   help="for the check before and the count after the upload "
+                        f"(default: {publish_mod.QUERY_TIMEOUT:g})")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
     p.set_defaults(func=run_publish)
@@ -282,6 +296,8 @@ def run_serve(args: argparse.Namespace) -> int:
     nt_file = _dist(args, project) / "miggraph.nt"
     if not 0 < args.port < 65536:
         raise MiggraphError(f"--port {args.port}: not a port number (1-65535)")
+    if args.timeout < 0:
+        raise MiggraphError("--timeout must be 0 (no limit) or a number of seconds")
     # A terminal's Ctrl-C also reaches the server; a SIGTERM from a supervisor stops it too.
     signal.signal(signal.SIGTERM, _interrupt)
     started = time.perf_counter()
@@ -313,10 +329,11 @@ def run_publish(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     done = publish_mod.publish(nt_file, args.endpoint, graph=args.graph,
                                query_url=args.query_endpoint, user=args.user,
-                               password=_password(args))
+                               password=_password(args), timeout=args.timeout)
     elapsed = time.perf_counter() - started
     print(f"Published {nt_file} to graph <{done.graph}> at {done.store_url} in {elapsed:.1f} s.")
-    print(f"Triples: {done.local} here, {done.remote} there (counted at {done.query_url}).")
+    print(f"Triples: {done.local} here (distinct), {done.remote} there (counted at "
+          f"{done.query_url}).")
     if not done.complete:
         print("miggraph: error: the counts differ; the store did not keep the graph whole",
               file=sys.stderr)
