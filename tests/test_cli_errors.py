@@ -306,3 +306,12 @@ def test_commands_say_when_data_is_newer_than_the_build(scratch: Path) -> None:
         assert done.stderr.startswith(warning), (args, done.stderr)
     assert cli("--project", str(scratch), "-q", "build").returncode == 0
     assert cli("--project", str(scratch), "-q", "stats").stderr == ""
+
+
+def test_a_graph_file_that_is_not_turtle_is_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("not turtle at all {\n", encoding="utf-8")
+    done = cli("-q", "stats", "--graph", str(bad))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"miggraph: error: {bad}: cannot parse as Turtle: ")
+    assert done.stderr.count("\n") == 1

@@ -216,5 +216,8 @@ def load_built(path: Path) -> Graph:
     except OSError as exc:
         raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path),
                             exit_code=ExitCode.LOCAL_IO) from exc
+    except Exception as exc:  # rdflib raises many kinds for a file that is not RDF
+        raise MiggraphError(f"cannot parse as {'N-Triples' if fmt == 'nt' else 'Turtle'}: "
+                            f"{' '.join(str(exc).split())[:300]}", location=str(path)) from exc
     return graph
 

@@ -98,8 +98,10 @@ def warn_if_stale(args: argparse.Namespace) -> None:
     was built (the one place this is checked; the command still runs on the old build)."""
     if getattr(args, "command", None) not in READS_DIST:
         return
-    if getattr(args, "files", None) or getattr(args, "endpoint", None) and args.command == "query":
-        return  # validating given files, or querying a remote store: dist/ is not read
+    if getattr(args, "files", None) or getattr(args, "graph", None) and args.command != "publish":
+        return  # validating given files, a graph file given, or a remote store's named graph
+    if getattr(args, "endpoint", None) and args.command == "query":
+        return  # querying a remote store: dist/ is not read
     if args.command == "queries" and not getattr(args, "run", None):
         return
     try:
