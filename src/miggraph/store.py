@@ -13,41 +13,31 @@ A malformed query is reported with its line and column (exit 2) before anything 
 server; an update is refused (exit 2); an endpoint that cannot be reached or does not answer in
 time is one line (exit 3).
 
-The cache is safe for many processes: each copy of the graph lives in its own folder named by a
-fingerprint of `dist/miggraph.nt`, is loaded beside it and renamed into place (so it appears
-whole), and is guarded by a lock file that every process holds (shared) while it has the copy
-open. Old copies are removed only by a process that gets that lock exclusively, so never while
-another process opens or reads them.
+The on-disk cache, safe for many processes, is `cache.py`; the thread that hands rows over in
+bounded memory and stops at a deadline is `streaming.py`.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import http.client
-import os
-import queue
 import re
-import shutil
-import threading
 import time
-import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph
 
+from .cache import open_copy
 from .errors import ExitCode, MiggraphError
-from .files import lock, make_folder, remove_stale, staging_folder, unlock
 from .project import PREFIXES
+from .streaming import ASK, GRAPH, SELECT, Result, Stream, Term, deadline_after, produced
 
-Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 Row = dict[str, Term | None]
 Progress = Callable[[str], None]
 
@@ -58,49 +48,6 @@ QUERY_PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
-
-SELECT, ASK, GRAPH = "select", "ask", "graph"
-BATCH = 500          # rows handed from the producing thread to the writer at a time
-QUEUED_BATCHES = 4   # at most this many batches wait in memory
-
-
-@dataclass
-class Result:
-    """The answer to one query, whichever store gave it, held in memory.
-
-    `kind` is "select" (variables and rows), "ask" (boolean) or "graph" (triples, from
-    CONSTRUCT or DESCRIBE). Cells are pyoxigraph terms, None where a variable is unbound.
-    """
-
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
-    boolean: bool = False
-    triples: list[pyoxigraph.Triple] = field(default_factory=list)
-
-
-@dataclass
-class Stream:
-    """The answer to one query as it comes: `items` yields rows (tuples) or triples.
-
-    Iterating may raise MiggraphError (deadline passed, endpoint failed). `close()` stops the
-    producer; call it (or exhaust `items`) when done.
-    """
-
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    boolean: bool = False
-    items: Iterator = field(default_factory=lambda: iter(()))
-    close: Callable[[], None] = lambda: None
-
-    def collect(self) -> Result:
-        try:
-            items = list(self.items)
-        finally:
-            self.close()
-        if self.kind == GRAPH:
-            return Result(GRAPH, triples=items)
-        return Result(self.kind, self.variables, items, self.boolean)
 
 
 class QueryStore(Protocol):
@@ -233,108 +180,6 @@ def with_prefixes(query: str) -> str:
     return (" ".join(missing) + "\n" + query) if missing else query
 
 
-# ---------------------------------------------------------------- streaming with a deadline
-
-class _Stop(Exception):
-    """The consumer went away; the producing thread ends quietly."""
-
-
-def _produced(start: Callable[[], tuple[Stream, Iterator]], deadline: float | None, label: str,
-              timeout: float | None, on_stop: Callable[[], None] = lambda: None) -> Stream:
-    """Run `start` (which returns a stream's head and its items) in a thread that hands items
-    over in small batches through a bounded queue: memory stays bounded whatever the answer's
-    size, and the caller gives up at `deadline` even while the store computes."""
-    handoff: queue.Queue = queue.Queue(maxsize=QUEUED_BATCHES)
-    stopped = threading.Event()
-
-    def put(message: tuple) -> None:
-        while not stopped.is_set():
-            try:
-                handoff.put(message, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-        raise _Stop
-
-    def produce() -> None:
-        try:
-            head, items = start()
-            put(("head", head))
-            batch: list = []
-            flushed = time.monotonic()
-            for item in items:
-                batch.append(item)
-                if len(batch) >= BATCH or time.monotonic() - flushed > 0.05:
-                    put(("items", batch))
-                    batch, flushed = [], time.monotonic()
-            put(("items", batch))
-            put(("end", None))
-        except _Stop:
-            return
-        except BaseException as exc:  # handed over to the consumer's thread
-            try:
-                put(("error", _detached(exc)))
-            except _Stop:
-                return
-
-    def take() -> tuple:
-        remaining = None if deadline is None else deadline - time.monotonic()
-        try:
-            if remaining is not None and remaining <= 0:
-                raise queue.Empty
-            return handoff.get(timeout=remaining)
-        except queue.Empty:
-            close()
-            raise MiggraphError(f"{label} did not {'finish' if begun else 'answer'} within "
-                                f"{timeout:g} s (--timeout)", exit_code=ExitCode.ENDPOINT) from None
-
-    def close() -> None:
-        if not stopped.is_set():
-            stopped.set()
-            on_stop()
-
-    begun = False
-    threading.Thread(target=produce, daemon=True, name="miggraph-query").start()
-    kind, value = take()
-    if kind == "error":
-        close()
-        raise value
-    head: Stream = value
-    begun = True
-
-    def items() -> Iterator:
-        try:
-            while True:
-                kind, value = take()
-                if kind == "items":
-                    yield from value
-                elif kind == "end":
-                    return
-                else:
-                    raise value
-        finally:
-            close()
-
-    head.items = items()
-    head.close = close
-    return head
-
-
-def _detached(exc: BaseException) -> BaseException:
-    """`exc` without its traceback frames, which hold pyoxigraph objects that must be dropped
-    in the thread that made them; the traceback text goes along as a note for --debug."""
-    exc.add_note("".join(traceback.format_exception(exc)).rstrip())
-    seen = exc
-    while seen is not None:
-        seen.__traceback__ = None
-        seen = seen.__cause__ or seen.__context__
-    return exc
-
-
-def _deadline(timeout: float | None) -> float | None:
-    return None if timeout is None else time.monotonic() + timeout
-
-
 # ---------------------------------------------------------------- the embedded store
 
 def _source(dist: Path) -> Path:
@@ -342,77 +187,6 @@ def _source(dist: Path) -> Path:
     if not source.is_file():
         raise MiggraphError(f"{source}: not found; run `miggraph build` first")
     return source
-
-
-def _fingerprint(source: Path) -> str:
-    """Identifies one state of the built graph: its path, inode, size and modification time."""
-    stat = source.stat()
-    key = f"{source.resolve()}\0{stat.st_ino}\0{stat.st_size}\0{stat.st_mtime_ns}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def _load_to_disk(source: Path, target: Path) -> None:
-    """Bulk-load `source` into a new on-disk store at `target`, which appears only when done.
-
-    The caller holds the exclusive lock of `target`.
-    """
-    staging, fd = staging_folder(target.parent, ".load-")
-    try:
-        store = pyoxigraph.Store(str(staging / "db"))
-        store.bulk_load(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store  # closes the database before it is renamed
-        os.replace(staging / "db", target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        unlock(fd)
-
-
-# Lock files this process holds (shared) on the cache copies it has open: kept until it ends.
-_HELD: dict[Path, int] = {}
-
-
-def _hold_copy(source: Path, folder: Path, progress: Progress | None) -> Path:
-    """The cache copy of `source` under `folder`, loaded if needed, held with a shared lock."""
-    for _ in range(20):
-        target = folder / _fingerprint(source)
-        lock_file = target.with_name(target.name + ".lock")
-        if target in _HELD:
-            return target
-        fd = lock(lock_file, shared=True)
-        assert fd is not None
-        if target.is_dir():
-            _HELD[target] = fd
-            return target
-        unlock(fd)
-        fd = lock(lock_file)  # exclusive: this process loads it
-        assert fd is not None
-        try:
-            if not target.is_dir() and target.name == _fingerprint(source):
-                if progress:
-                    progress(f"loading {source} into {folder}")
-                _load_to_disk(source, target)
-        finally:
-            unlock(fd)  # then take it shared again, above
-    raise MiggraphError(f"{source} keeps changing; cannot load a stable copy of it",
-                        location=str(folder), exit_code=ExitCode.LOCAL_IO)
-
-
-def _remove_old_copies(folder: Path) -> None:
-    """Remove the copies no process holds: those of earlier builds, and killed loads."""
-    for lock_file in folder.glob("*.lock"):
-        copy = lock_file.with_suffix("")
-        if copy in _HELD:
-            continue
-        fd = lock(lock_file, wait=False)
-        if fd is None:
-            continue  # another process has it open
-        try:
-            shutil.rmtree(copy, ignore_errors=True)
-            lock_file.unlink(missing_ok=True)
-        finally:
-            unlock(fd)
-    remove_stale(folder, ".load-")
 
 
 def embedded(dist: Path, cache: Path | None = None,
@@ -428,18 +202,7 @@ def embedded(dist: Path, cache: Path | None = None,
         store = pyoxigraph.Store()
         store.bulk_load(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
-    folder = cache / "store"
-    make_folder(folder)
-    target = _hold_copy(source, folder, progress)
-    for older in [copy for copy in _HELD if copy != target and copy.parent == folder]:
-        unlock(_HELD.pop(older))  # a process keeps only its newest copy
-    try:
-        store = pyoxigraph.Store.read_only(str(target))
-    except OSError as exc:
-        raise MiggraphError(f"cannot open the store: {exc}", location=str(target),
-                            exit_code=ExitCode.LOCAL_IO) from exc
-    _remove_old_copies(folder)
-    return store
+    return open_copy(source, cache / "store", progress)
 
 
 def select(store: pyoxigraph.Store, query: str) -> tuple[list[str], list[Row]]:
@@ -508,7 +271,7 @@ class Embedded:
                                     exit_code=ExitCode.ENDPOINT) from exc
             return head, _service_errors(items, source)
 
-        return _produced(start, deadline or _deadline(timeout), self.label, timeout)
+        return produced(start, deadline or deadline_after(timeout), self.label, timeout)
 
     def run(self, query: str, timeout: float | None = None, source: str = "query") -> Result:
         return self.stream(query, timeout, source).collect()
@@ -591,7 +354,7 @@ class Remote:
                                 exit_code=ExitCode.INTERNAL)
         kind = check_query(query, source)
         request = self._request(query, kind)
-        deadline = deadline or _deadline(timeout)
+        deadline = deadline or deadline_after(timeout)
         responses: list = []
 
         def start() -> tuple[Stream, Iterator]:
@@ -617,7 +380,7 @@ class Remote:
                 with contextlib.suppress(Exception):  # a socket another thread reads
                     response.close()
 
-        return _produced(start, deadline, self.label, timeout, on_stop=stop)
+        return produced(start, deadline, self.label, timeout, on_stop=stop)
 
     def run(self, query: str, timeout: float | None = None, source: str = "query") -> Result:
         return self.stream(query, timeout, source).collect()
