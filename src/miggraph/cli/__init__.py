@@ -9,6 +9,7 @@ unexpected is exit 5 with one line asking for a report (`--debug` shows the trac
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -140,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               "machine)", file=sys.stderr)
         return ExitCode.BAD_INPUT
     except OSError as exc:
+        if exc.errno == errno.EPIPE:  # a closed pipe seen through another library
+            return _closed_pipe()
         _traceback(debug)
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"miggraph: error: {where}{exc.strerror or exc}", file=sys.stderr)
