@@ -27,6 +27,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import TextIO
@@ -270,11 +271,14 @@ def bind_embedded(text: str, values: dict[str, list[str]]) -> tuple[str, dict[st
 
 # ---------------------------------------------------------------- formats, written as rows come
 
+_shorten = lru_cache(maxsize=1 << 16)(shorten)  # the same IRIs come back row after row
+
+
 def _cell(value: Term | None) -> str:
     if value is None:
         return ""
     if isinstance(value, pyoxigraph.NamedNode):
-        return shorten(value.value)
+        return _shorten(value.value)
     if isinstance(value, pyoxigraph.BlankNode):
         return f"_:{value.value}"
     return value.value
