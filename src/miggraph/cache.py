@@ -24,9 +24,9 @@ from .files import lock, make_folder, remove_stale, staging_folder, unlock
 Progress = Callable[[str], None]
 
 
-def _fingerprint(source: Path) -> str:
+def _fingerprint(source: Path, stat: os.stat_result | None = None) -> str:
     """Identifies one state of the built graph: its path, inode, size and modification time."""
-    stat = source.stat()
+    stat = stat or source.stat()
     key = f"{source.resolve()}\0{stat.st_ino}\0{stat.st_size}\0{stat.st_mtime_ns}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
@@ -34,18 +34,23 @@ def _fingerprint(source: Path) -> str:
 def _load_to_disk(source: Path, target: Path) -> None:
     """Bulk-load `source` into a new on-disk store at `target`, which appears only when done.
 
-    The caller holds the exclusive lock of `target`.
+    The caller holds the exclusive lock of `target`. The file is read through one open handle
+    whose state must be the one `target` is named after; if a build replaced it meanwhile,
+    nothing is loaded (the caller looks again).
     """
-    staging, fd = staging_folder(target.parent, ".load-")
-    try:
-        store = pyoxigraph.Store(str(staging / "db"))
-        store.bulk_load(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store  # closes the database before it is renamed
-        os.replace(staging / "db", target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        unlock(fd)
+    with source.open("rb") as handle:
+        if _fingerprint(source, os.fstat(handle.fileno())) != target.name:
+            return
+        staging, fd = staging_folder(target.parent, ".load-")
+        try:
+            store = pyoxigraph.Store(str(staging / "db"))
+            store.bulk_load(handle, format=pyoxigraph.RdfFormat.N_TRIPLES)
+            store.flush()
+            del store  # closes the database before it is renamed
+            os.replace(staging / "db", target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            unlock(fd)
 
 
 # Lock files this process holds (shared) on the cache copies it has open: kept until it ends.
@@ -68,7 +73,7 @@ def _hold_copy(source: Path, folder: Path, progress: Progress | None) -> Path:
         fd = lock(lock_file)  # exclusive: this process loads it
         assert fd is not None
         try:
-            if not target.is_dir() and target.name == _fingerprint(source):
+            if not target.is_dir():
                 if progress:
                     progress(f"loading {source} into {folder}")
                 _load_to_disk(source, target)
@@ -93,7 +98,6 @@ def _remove_old_copies(folder: Path) -> None:
         finally:
             unlock(fd)
     remove_stale(folder, ".load-")
-
 
 
 def open_copy(source: Path, folder: Path, progress: Progress | None = None) -> pyoxigraph.Store:
