@@ -414,3 +414,26 @@ def test_serve_stops_a_runaway_query_at_its_timeout(workspace) -> None:
     finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=30)
+
+
+def test_an_answer_the_server_cancels_part_way_says_so(workspace) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "miggraph", "--project", str(workspace), "serve", "--port",
+         str(port), "--timeout", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout
+        for line in process.stdout:
+            if line.startswith("Press Ctrl-C"):
+                break
+        done = subprocess.run(
+            [sys.executable, "-m", "miggraph", "--project", str(workspace), "-q", "query", "-",
+             "--endpoint", f"http://127.0.0.1:{port}/query"],
+            input="SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+            capture_output=True, text=True, timeout=300, check=False)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == (f"miggraph: error: http://127.0.0.1:{port}/query stopped part-way "
+                           "through its answer: The SPARQL operation has been cancelled\n")

@@ -309,6 +309,19 @@ def auth_header(user: str | None, password: str | None) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
+class _Tail:
+    """A response read through, keeping its last bytes for the message if it breaks off."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.tail = (self.tail + data)[-300:]
+        return data
+
+
 ACCEPT = {
     SELECT: "application/sparql-results+json, text/tab-separated-values;q=0.9, "
             "application/sparql-results+xml;q=0.8",
@@ -359,9 +372,10 @@ class Remote:
 
         def start() -> tuple[Stream, Iterator]:
             remaining = None if deadline is None else max(0.1, deadline - time.monotonic())
-            response = self._open(request, remaining, timeout)
-            responses.append(response)
-            media = response.headers.get("Content-Type", "").split(";", 1)[0].strip()
+            opened = self._open(request, remaining, timeout)
+            responses.append(opened)
+            media = opened.headers.get("Content-Type", "").split(";", 1)[0].strip()
+            response = _Tail(opened)
             try:
                 if kind == GRAPH:
                     fmt = (pyoxigraph.RdfFormat.from_media_type(media)
@@ -372,8 +386,8 @@ class Remote:
                            or pyoxigraph.QueryResultsFormat.JSON)
                     head, items = _head_and_items(pyoxigraph.parse_query_results(response, format=fmt))
             except (SyntaxError, ValueError) as exc:
-                raise self._bad_answer(media, exc) from exc
-            return head, self._guarded(items, media, timeout)
+                raise self._bad_answer(media, exc, response.tail) from exc
+            return head, self._guarded(items, media, timeout, response)
 
         def stop() -> None:
             for response in responses:
@@ -406,15 +420,24 @@ class Remote:
         return MiggraphError(f"cannot reach the SPARQL endpoint {self.url}: {reason_of(exc)}",
                              exit_code=ExitCode.ENDPOINT)
 
-    def _bad_answer(self, media: str, exc: BaseException) -> MiggraphError:
+    def _bad_answer(self, media: str, exc: BaseException, tail: bytes = b"") -> MiggraphError:
+        """An answer that breaks off: a server that gave up part-way (Oxigraph appends its
+        reason, e.g. its --timeout-s cancelling the query) is said so; else a parse error."""
+        last = tail.decode("utf-8", "replace").rsplit("\n", 1)[-1]
+        reason = re.search(r"(?i)[A-Z][^{}\[\]\"<>]*(cancel|timeout|time limit|error)[^{}\[\]\"<>]*$",
+                           last)
+        if reason:
+            return MiggraphError(f"{self.url} stopped part-way through its answer: "
+                                 f"{reason.group(0).strip()}", exit_code=ExitCode.ENDPOINT)
         return MiggraphError(f"{self.url} sent an answer that is not valid "
                              f"{media or 'SPARQL results'}: {' '.join(str(exc).split())}",
                              exit_code=ExitCode.ENDPOINT)
 
-    def _guarded(self, items: Iterator, media: str, timeout: float | None) -> Iterator:
+    def _guarded(self, items: Iterator, media: str, timeout: float | None,
+                 response: _Tail) -> Iterator:
         try:
             yield from items
         except (SyntaxError, ValueError) as exc:
-            raise self._bad_answer(media, exc) from exc
+            raise self._bad_answer(media, exc, response.tail) from exc
         except (OSError, http.client.HTTPException) as exc:
             raise self._unreachable(exc, timeout) from exc

@@ -89,7 +89,9 @@ On start it prints the URLs:
                            with --writable)
 
 The server stops any query that runs longer than --timeout seconds (default: 120; 0 for no
-limit), so that a runaway query from a client that gave up does not keep a core busy.
+limit), so that a runaway query from a client that gave up does not keep a core busy. Oxigraph
+also cuts a long answer it is still sending (the client then says it "stopped part-way"):
+serve very large answers with a larger --timeout, or 0.
 
 A port already in use is a one-line error (exit 2).
 
