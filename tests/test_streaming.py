@@ -40,7 +40,9 @@ print(json.dumps({"code": code, "lines": lines, "err": err, "peak_mb": peak_kb /
 def measure(*args: str, stdin: str) -> dict:
     done = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "miggraph", *args],
                           input=stdin.encode(), capture_output=True, timeout=900, check=True)
-    return json.loads(done.stdout)
+    result = json.loads(done.stdout)
+    print(f"{' '.join(args[3:])}: {result['lines']} lines, peak {result['peak_mb']:.0f} MB")
+    return result
 
 
 def free_port() -> int:
