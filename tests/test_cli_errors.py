@@ -244,9 +244,8 @@ def test_unexpected_exception_is_exit_5_asking_for_a_report(
     args = ["--project", str(workspace), "-q", "stats", "--graph", str(dist / "miggraph.ttl")]
     code, out, err = run(capsys, *args)
     assert (code, out) == (5, "")
-    assert err == ("miggraph: internal error: TypeError: something no one expected (a bug: please "
-                   "report it at https://github.com/miggraph/miggraph/issues with the output of "
-                   "--debug)\n")
+    assert err == ("miggraph: internal error: TypeError: something no one expected (a bug in "
+                   "miggraph: please report it with the output of --debug)\n")
     code, _, err = run(capsys, "--debug", *args)
     assert code == 5 and err.startswith("Traceback (most recent call last):")
     assert err.endswith("with the output of --debug)\n")

@@ -39,8 +39,6 @@ Typical session:
 
 EPILOG = "Each command has its own help: miggraph COMMAND --help.\n" + EXIT_CODES_HELP
 
-ISSUES_URL = "https://github.com/miggraph/miggraph/issues"
-
 # Commands that read the built graph in dist/, and warn when ontology/ or data/ are newer.
 READS_DIST = ("validate", "stats", "query", "queries", "network", "map", "export", "serve",
               "publish")
@@ -75,7 +73,8 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print no progress messages")
     parser.add_argument("--debug", action="store_true",
-                        help="on an error, print the Python traceback as well")
+                        help="on an error, print the Python traceback as well (or set "
+                             "MIGGRAPH_DEBUG=1)")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     for name in COMMAND_MODULES:
         try:
@@ -150,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         _traceback(debug)
         print(f"miggraph: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-              f" (a bug: please report it at {ISSUES_URL} with the output of --debug)",
+              " (a bug in miggraph: please report it with the output of --debug)",
               file=sys.stderr)
         return ExitCode.INTERNAL
 
