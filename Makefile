@@ -6,14 +6,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv lint bench clean
+.PHONY: demo test venv lint bench docs clean
 
 venv: $(STAMP)
 
+# The first run installs about 60 packages (a minute or two); pip shows what it is doing.
 $(STAMP): pyproject.toml
+	@echo "== Setting up $(VENV): installing miggraph and its dependencies (first run only; pip's progress follows)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --progress-bar on --upgrade pip
+	$(BIN)/pip install --progress-bar on -e '.[test]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -41,6 +43,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# docs/map.png, the screenshot in the README: written only here, never by `make test`.
+docs: $(STAMP)
+	MIGGRAPH_SCREENSHOT=$(CURDIR)/docs/map.png $(BIN)/pytest -q tests/test_maps.py -k screenshot
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -100,7 +100,7 @@ def test_malformed_query_exits_2_with_line_and_column(workspace, capsys, tmp_pat
     query.write_text("SELECT ?s\nWHERE {\n  ?s ?p .\n}\n", encoding="utf-8")
     code, out, err = run(workspace, capsys, "query", str(query))
     assert code == 2 and out == ""
-    assert err.startswith(f"miggraph: error: {query}:4:1: malformed query:")
+    assert err.startswith(f"miggraph: error: {query}:3:9: malformed query:")  # at the mistake
     assert err.count("\n") == 1
 
 
@@ -110,9 +110,11 @@ def test_unknown_parameter_exits_2(workspace, capsys) -> None:
 
 
 def test_parameter_value_cannot_inject(workspace, capsys) -> None:
-    code, out, _ = run(workspace, capsys, "query", "partners", "--param",
-                       "actor=mgd:mps } ?x ?y ?z {")
-    assert code == 0 and out.strip().endswith("(0 rows)")
+    code, out, err = run(workspace, capsys, "query", "partners", "--param",
+                         "actor=mgd:mps } ?x ?y ?z {")
+    assert (code, out) == (2, "")
+    assert err == ("miggraph: error: --param value 'mgd:mps } ?x ?y ?z {': not one RDF term; "
+                   "quote text that has spaces or punctuation, e.g. name='\"Yiwu city\"'\n")
 
 
 def test_unknown_query_exits_2(workspace, capsys) -> None:
@@ -138,7 +140,7 @@ def test_embedded_timeout_is_honoured(workspace) -> None:
         [sys.executable, "-m", "miggraph", "--project", str(workspace), "-q", "query", "-",
          "--timeout", "0.5"], input=slow, capture_output=True, text=True, check=False)
     assert done.returncode == 3
-    assert "did not answer within 0.5 s" in done.stderr
+    assert done.stderr == "miggraph: error: the embedded store did not answer within 0.5 s (--timeout)\n"
 
 
 def test_queries_lists_the_library(workspace, capsys) -> None:

@@ -94,7 +94,7 @@ def test_publishing_twice_leaves_one_copy(published, workspace, capsys, server) 
     code, out, _ = cli(workspace, capsys, "publish", "--endpoint", f"{server}/store",
                        "--graph", GRAPH)
     assert code == 0
-    assert f"Triples: {published.local} here, {published.local} there" in out
+    assert f"Triples: {published.local} here (distinct), {published.local} there" in out
     assert publish_mod.count_remote(f"{server}/query", GRAPH) == published.local
 
 
@@ -200,7 +200,9 @@ def test_remote_timeout_is_honoured(workspace, capsys) -> None:
 
 def test_publish_to_an_unreachable_store_exits_3(workspace, capsys) -> None:
     code, _, err = cli(workspace, capsys, "publish", "--endpoint", "http://127.0.0.1:9/store")
-    assert code == 3 and "cannot reach the Graph Store" in err
+    assert code == 3
+    assert err == ("miggraph: error: cannot reach the SPARQL endpoint http://127.0.0.1:9/query: "
+                   "Connection refused; nothing was uploaded\n")
 
 
 def test_publish_needs_a_query_endpoint_it_can_find(workspace, capsys) -> None:
@@ -255,3 +257,183 @@ def test_serve_on_a_port_in_use_is_a_one_line_error(workspace) -> None:
     assert done.returncode == 2
     assert done.stderr == (f"miggraph: error: port {port} on 127.0.0.1 is already in use; "
                            "choose another with --port\n")
+
+
+# ---------------------------------------------------------------- publish tells the truth
+
+class Faulty:
+    """A small local HTTP server whose query and Graph Store endpoints answer as told.
+
+    `query_status` / `store_status` are HTTP statuses (200 answers properly); `count` is what
+    the count query returns. It records the methods and paths it was sent.
+    """
+
+    def __init__(self, query_status: int = 200, store_status: int = 204, count: int = 0,
+                 query_statuses_after_put: int | None = None) -> None:
+        import http.server
+
+        faulty = self
+        self.query_status = query_status
+        self.store_status = store_status
+        self.after_put = query_statuses_after_put
+        self.count = count
+        self.seen: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self, status: int, body: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:  # noqa: N802 - the query endpoint
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                faulty.seen.append(f"POST {self.path}")
+                status = faulty.query_status
+                if faulty.after_put is not None and any(s.startswith("PUT") for s in faulty.seen):
+                    status = faulty.after_put
+                if status != 200:
+                    self._answer(status, b"proxy says no", "text/plain")
+                elif "query" in self.path:
+                    body = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
+                        {"n": {"type": "literal", "value": str(faulty.count),
+                               "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}})
+                    self._answer(200, body.encode(), "application/sparql-results+json")
+
+            def do_PUT(self) -> None:  # noqa: N802 - the Graph Store endpoint
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                faulty.seen.append(f"PUT {self.path}")
+                self._answer(faulty.store_status, b"" if faulty.store_status < 300
+                             else b"forbidden here", "text/plain")
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def publish_cli(workspace: Path, base: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "miggraph", "--project", str(workspace), "-q", "publish",
+         "--endpoint", f"{base}/store", "--timeout", "5"],
+        capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_publish_checks_the_query_endpoint_before_uploading(workspace) -> None:
+    faulty = Faulty(query_status=502)
+    try:
+        done = publish_cli(workspace, faulty.base)
+    finally:
+        faulty.close()
+    assert done.returncode == 3
+    assert done.stderr == (f"miggraph: error: {faulty.base}/query answered HTTP 502 Bad Gateway: "
+                           "proxy says no; nothing was uploaded\n")
+    assert faulty.seen == ["POST /query"]  # no PUT
+
+
+@pytest.mark.parametrize("status, code, outcome", [
+    (403, 2, "the remote graph is unchanged"),
+    (502, 3, "the state of the remote graph is not known"),
+    (504, 3, "the state of the remote graph is not known"),
+])
+def test_publish_upload_errors_say_what_is_known(workspace, status: int, code: int,
+                                                 outcome: str) -> None:
+    faulty = Faulty(store_status=status)
+    try:
+        done = publish_cli(workspace, faulty.base)
+    finally:
+        faulty.close()
+    reason = {403: "Forbidden", 502: "Bad Gateway", 504: "Gateway Timeout"}[status]
+    assert done.returncode == code
+    assert done.stderr == (f"miggraph: error: {faulty.base}/store refused the upload (HTTP "
+                           f"{status} {reason}: forbidden here); {outcome}\n")
+
+
+def test_publish_says_the_upload_succeeded_when_only_the_count_failed(workspace) -> None:
+    faulty = Faulty(query_statuses_after_put=504)
+    try:
+        done = publish_cli(workspace, faulty.base)
+    finally:
+        faulty.close()
+    nt_file = (workspace / "dist" / "miggraph.nt").resolve()
+    assert done.returncode == 3
+    assert done.stderr == (
+        f"miggraph: error: uploaded {nt_file} to graph <https://w3id.org/miggraph/graph/miggraph> "
+        f"at {faulty.base}/store; the count could not be checked: {faulty.base}/query answered "
+        "HTTP 504 Gateway Timeout: proxy says no\n")
+    assert [s.split("?")[0] for s in faulty.seen] == ["POST /query", "PUT /store", "POST /query"]
+
+
+def test_publish_count_has_a_timeout(workspace) -> None:
+    listener, port = silent_server(answer=False)
+    try:
+        with pytest.raises(MiggraphError) as caught:
+            publish_mod.count_remote(f"http://127.0.0.1:{port}/query", GRAPH, timeout=1)
+    finally:
+        listener.close()
+    assert caught.value.exit_code == 3
+    assert str(caught.value) == (f"http://127.0.0.1:{port}/query did not answer within 1 s "
+                                 "(--timeout)")
+
+
+def test_publish_counts_distinct_triples(server, tmp_path) -> None:
+    doubled = tmp_path / "doubled.nt"
+    line = '<https://example.org/a> <https://example.org/p> "x" .\n'
+    doubled.write_text(line + line + '<https://example.org/a> <https://example.org/p> "y" .\n',
+                       encoding="utf-8")
+    done = publish_mod.publish(doubled, f"{server}/store", graph=GRAPH + "/doubled")
+    assert (done.local, done.remote, done.complete) == (2, 2, True)
+
+
+def test_serve_stops_a_runaway_query_at_its_timeout(workspace) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "miggraph", "--project", str(workspace), "serve", "--port",
+         str(port), "--timeout", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout
+        for line in process.stdout:
+            if line.startswith("Press Ctrl-C"):
+                break
+        runaway = urllib.request.Request(
+            f"http://127.0.0.1:{port}/query", method="POST",
+            data=b"SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+            headers={"Content-Type": "application/sparql-query"})
+        with urllib.request.urlopen(runaway, timeout=300) as response:  # would take hours
+            body = response.read().decode()
+        # Oxigraph has sent the head of the answer already, and ends the body with its reason.
+        assert body == ('{"head":{"vars":["n"]},"results":{"bindings":['
+                        "The SPARQL operation has been cancelled")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+
+
+def test_an_answer_the_server_cancels_part_way_says_so(workspace) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "miggraph", "--project", str(workspace), "serve", "--port",
+         str(port), "--timeout", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout
+        for line in process.stdout:
+            if line.startswith("Press Ctrl-C"):
+                break
+        done = subprocess.run(
+            [sys.executable, "-m", "miggraph", "--project", str(workspace), "-q", "query", "-",
+             "--endpoint", f"http://127.0.0.1:{port}/query"],
+            input="SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+            capture_output=True, text=True, timeout=300, check=False)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == (f"miggraph: error: http://127.0.0.1:{port}/query stopped part-way "
+                           "through its answer: The SPARQL operation has been cancelled\n")

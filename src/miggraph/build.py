@@ -7,7 +7,9 @@ column), then parsed with rdflib, which also writes the serialisations:
 - `miggraph.ttl`, `miggraph.nt`, `miggraph.jsonld`: everything as one graph;
 - `miggraph.trig`: one named graph per input file, plus one per derivation rule.
 
-Outputs are staged in a temporary folder and renamed into place only when all four are written.
+Outputs are staged in a temporary folder and renamed into place only when all four are written;
+the staging folder is locked while its build runs, so the next build removes one that a killed
+build left behind. A UTF-8 byte-order mark at the start of a file is accepted.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,12 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset, Graph
 
-from .errors import MiggraphError
+from .errors import ExitCode, MiggraphError
+from .files import cannot_write, make_folder, remove_stale, staging_folder, unlock
 from .project import GRAPH, PREFIXES, Project
+
+BOM = b"\xef\xbb\xbf"
+MAX_TOKEN = 16 * 1024 * 1024  # pyoxigraph's parser holds at most this much of one token
 
 OUTPUT_FORMATS: dict[str, str] = {
     "miggraph.ttl": "turtle",
@@ -87,11 +92,17 @@ def check_syntax(path: Path) -> None:
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path)) from exc
+        raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path),
+                            exit_code=ExitCode.LOCAL_IO) from exc
+    content = content.removeprefix(BOM)  # columns count from after the mark, as editors show
     try:
         for _ in pyoxigraph.parse(io.BytesIO(content), format=pyoxigraph.RdfFormat.TURTLE,
                                   base_iri="https://w3id.org/miggraph/"):
             pass
+    except MemoryError as exc:
+        raise MiggraphError(f"a literal or IRI is longer than {MAX_TOKEN // 2**20} MiB, more than "
+                            "the parser accepts; keep long texts outside the graph",
+                            location=str(path)) from exc
     except SyntaxError as exc:
         line, column = exc.lineno or 0, exc.offset or 0
         message = exc.msg.split(": ", 1)[-1] if ": " in exc.msg else exc.msg
@@ -104,7 +115,8 @@ def parse_file(path: Path) -> Graph:
     check_syntax(path)
     graph = Graph()
     try:
-        graph.parse(path, format="turtle")
+        graph.parse(data=path.read_bytes().removeprefix(BOM).decode("utf-8"), format="turtle",
+                    publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises many kinds; the syntax was already checked
         raise MiggraphError(f"cannot parse: {exc}", location=str(path)) from exc
     return graph
@@ -158,21 +170,31 @@ def load(project: Project, data: Iterable[Path] | None = None,
 
 def write_outputs(result: BuildResult, out: Path, progress: Progress = _quiet) -> dict[str, Path]:
     """Serialise the build into `out`, all files staged first and then renamed into place."""
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+    make_folder(out)
+    for stale in remove_stale(out, ".build-"):
+        progress(f"removed {stale.name}, left by a build that did not finish")
+    staging, lock_fd = staging_folder(out, ".build-")
     try:
         for name, fmt in OUTPUT_FORMATS.items():
             progress(f"writing {name}")
             source = result.dataset if fmt == "trig" else result.graph
             kwargs = {"context": PREFIXES, "auto_compact": True} if fmt == "json-ld" else {}
-            source.serialize(destination=staging / name, format=fmt, encoding="utf-8", **kwargs)
+            try:
+                source.serialize(destination=staging / name, format=fmt, encoding="utf-8",
+                                 **kwargs)
+            except OSError as exc:
+                raise cannot_write(out / name, exc) from exc
         written: dict[str, Path] = {}
         for name in OUTPUT_FORMATS:
-            os.replace(staging / name, out / name)
+            try:
+                os.replace(staging / name, out / name)
+            except OSError as exc:
+                raise cannot_write(out / name, exc) from exc
             written[name] = out / name
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        unlock(lock_fd)
 
 
 def build(project: Project, out: Path | None = None, data: Iterable[Path] | None = None,
@@ -189,6 +211,13 @@ def load_built(path: Path) -> Graph:
         raise MiggraphError(f"{path}: not found; run `miggraph build` first")
     graph = Graph()
     fmt = "nt" if path.suffix == ".nt" else "turtle"
-    graph.parse(path, format=fmt)
+    try:
+        graph.parse(path, format=fmt)
+    except OSError as exc:
+        raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path),
+                            exit_code=ExitCode.LOCAL_IO) from exc
+    except Exception as exc:  # rdflib raises many kinds for a file that is not RDF
+        raise MiggraphError(f"cannot parse as {'N-Triples' if fmt == 'nt' else 'Turtle'}: "
+                            f"{' '.join(str(exc).split())[:300]}", location=str(path)) from exc
     return graph
 

@@ -103,6 +103,32 @@ def find_project(start: Path | None = None) -> Project:
     return Project(here)
 
 
+def stale_inputs(project: Project, dist: Path) -> Path | None:
+    """A file of ontology/ or data/ changed after `dist/miggraph.nt` was built, if any.
+
+    Compares modification times: the newest Turtle or rule file against the built graph.
+    None when there is no build (the command says so itself) or it is up to date.
+    """
+    built = dist / "miggraph.nt"
+    if not built.is_file():
+        return None
+    built_at = built.stat().st_mtime_ns
+    newest: tuple[int, Path] | None = None
+    for folder in (project.ontology, project.data):
+        if not folder.is_dir():
+            continue
+        for path in (*folder.rglob("*.ttl"), *folder.rglob("*.rq")):
+            mtime = path.stat().st_mtime_ns
+            if mtime > built_at and (newest is None or mtime > newest[0]):
+                newest = (mtime, path)
+    if newest is None:
+        return None
+    try:
+        return newest[1].relative_to(project.root)
+    except ValueError:
+        return newest[1]
+
+
 def shorten(iri: str) -> str:
     """An IRI as a prefixed name where one of our prefixes fits, else the IRI in <>."""
     for prefix, ns in PREFIXES.items():

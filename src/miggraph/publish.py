@@ -1,15 +1,24 @@
 """Publish: put the built graph into a remote triple store, then check it arrived whole.
 
-The upload is one SPARQL 1.1 Graph Store HTTP Protocol `PUT` of `dist/miggraph.nt` to a named
-graph: it replaces that graph, so publishing twice leaves one copy. Stores that follow the
-protocol (Oxigraph, Fuseki, GraphDB, Virtuoso) apply a PUT as one transaction, so a failed
-upload leaves the remote graph as it was. Afterwards the triples in the remote graph are
-counted through the store's SPARQL query endpoint and compared with the local count.
+Three steps, each reported as it is known:
+
+1. the store's SPARQL query endpoint is asked a trivial question, so that an unreachable or
+   refusing endpoint stops the command before anything is uploaded;
+2. `dist/miggraph.nt` is uploaded with one SPARQL 1.1 Graph Store HTTP Protocol `PUT` to a
+   named graph: it replaces that graph, so publishing twice leaves one copy. A store that
+   refuses the request (4xx) has not applied it; after a server or proxy error (5xx), a
+   timeout or a dropped connection the state of the remote graph is not known, and the
+   message says so;
+3. the triples in the remote graph are counted and compared with the number of distinct
+   triples in the file (a store keeps one copy of a repeated line). If the count cannot be
+   done, the message says that the upload succeeded and why the count failed.
+
+Every HTTP request has a timeout.
 """
 
 from __future__ import annotations
 
-import base64
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,12 +27,13 @@ from pathlib import Path
 
 import pyoxigraph
 
-from .errors import MiggraphError
+from .errors import ExitCode, MiggraphError
 from .project import GRAPH
-from .store import Remote, is_timeout, reason_of
+from .store import Remote, auth_header, is_timeout, reason_of
 
 DEFAULT_GRAPH = str(GRAPH["miggraph"])
-UPLOAD_TIMEOUT = 600.0
+UPLOAD_TIMEOUT = 600.0  # seconds for the upload
+QUERY_TIMEOUT = 60.0    # seconds for the check before and the count after
 
 
 @dataclass
@@ -52,21 +62,19 @@ def query_url_for(store_url: str) -> str:
 
 
 def count_local(nt_file: Path) -> int:
-    """The number of triples in an N-Triples file (parsed, so a broken file fails here)."""
+    """The number of distinct triples in an N-Triples file (parsed, so a broken file fails
+    here; a repeated line counts once, as in any store)."""
     if not nt_file.is_file():
         raise MiggraphError(f"{nt_file}: not found; run `miggraph build` first")
+    store = pyoxigraph.Store()
     try:
-        with nt_file.open("rb") as handle:
-            return sum(1 for _ in pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.N_TRIPLES))
+        store.bulk_load(path=nt_file, format=pyoxigraph.RdfFormat.N_TRIPLES)
     except SyntaxError as exc:
         raise MiggraphError(f"not valid N-Triples: {exc}", location=str(nt_file)) from exc
-
-
-def _auth_header(user: str | None, password: str | None) -> dict[str, str]:
-    if not user:
-        return {}
-    token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
-    return {"Authorization": f"Basic {token}"}
+    except OSError as exc:
+        raise MiggraphError(f"cannot read: {exc}", location=str(nt_file),
+                            exit_code=ExitCode.LOCAL_IO) from exc
+    return len(store)
 
 
 def graph_url(store_url: str, graph: str) -> str:
@@ -75,12 +83,18 @@ def graph_url(store_url: str, graph: str) -> str:
     return f"{store_url}{separator}{urllib.parse.urlencode({'graph': graph})}"
 
 
+def _refused_code(status: int) -> ExitCode:
+    """4xx: the store refused the request (bad data, no permission); otherwise the endpoint."""
+    return ExitCode.BAD_INPUT if 400 <= status < 500 else ExitCode.ENDPOINT
+
+
 def put_graph(store_url: str, graph: str, nt_file: Path, user: str | None = None,
               password: str | None = None, timeout: float = UPLOAD_TIMEOUT) -> None:
     """Replace `graph` in the store with the triples of `nt_file` (one HTTP PUT, streamed)."""
     size = nt_file.stat().st_size
     headers = {"Content-Type": "application/n-triples", "Content-Length": str(size),
-               **_auth_header(user, password)}
+               **auth_header(user, password)}
+    unknown = "the state of the remote graph is not known"
     with nt_file.open("rb") as body:
         request = urllib.request.Request(graph_url(store_url, graph), data=body,
                                          headers=headers, method="PUT")
@@ -92,31 +106,46 @@ def put_graph(store_url: str, graph: str, nt_file: Path, user: str | None = None
             hint = ""
             if exc.code in (404, 405) and store_url.rstrip("/").endswith("/query"):
                 hint = "; that looks like a query endpoint: give the Graph Store URL (…/store)"
+            outcome = "the remote graph is unchanged" if exc.code < 500 else unknown
             raise MiggraphError(
                 f"{store_url} refused the upload (HTTP {exc.code} {exc.reason}"
-                f"{': ' + detail[0] if detail else ''}){hint}; the remote graph is unchanged",
-                exit_code=2 if exc.code in (400, 415) else 3) from exc
-        except (urllib.error.URLError, OSError) as exc:
+                f"{': ' + ' '.join(detail[0].split())[:200] if detail else ''}){hint}; {outcome}",
+                exit_code=_refused_code(exc.code)) from exc
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             if is_timeout(exc):
                 raise MiggraphError(f"{store_url} did not finish the upload within "
-                                    f"{timeout:g} s", exit_code=3) from exc
-            raise MiggraphError(f"cannot reach the Graph Store {store_url}: {reason_of(exc)}",
-                                exit_code=3) from exc
+                                    f"{timeout:g} s; {unknown}",
+                                    exit_code=ExitCode.ENDPOINT) from exc
+            raise MiggraphError(f"the upload to {store_url} failed: {reason_of(exc)}; {unknown}",
+                                exit_code=ExitCode.ENDPOINT) from exc
 
 
 def count_remote(query_url: str, graph: str, user: str | None = None,
-                 password: str | None = None, timeout: float | None = None) -> int:
+                 password: str | None = None, timeout: float | None = QUERY_TIMEOUT) -> int:
     """The number of triples in the named graph `graph` of a remote store."""
     iri = pyoxigraph.NamedNode(graph)
     result = Remote(query_url, user=user, password=password).run(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}", timeout=timeout)
     cell = result.rows[0][0] if result.rows else None
-    return int(cell.value) if cell is not None else 0
+    try:
+        return int(cell.value) if cell is not None else 0
+    except ValueError as exc:
+        raise MiggraphError(f"{query_url} answered the count with {cell.value!r}, not a number",
+                            exit_code=ExitCode.ENDPOINT) from exc
+
+
+def check_endpoint(query_url: str, user: str | None = None, password: str | None = None,
+                   timeout: float = QUERY_TIMEOUT) -> None:
+    """Ask the query endpoint a trivial question; fail before any upload if it cannot answer."""
+    try:
+        Remote(query_url, user=user, password=password).run("ASK { }", timeout=timeout)
+    except MiggraphError as exc:
+        raise MiggraphError(f"{exc}; nothing was uploaded", exit_code=exc.exit_code) from exc
 
 
 def publish(nt_file: Path, store_url: str, graph: str = DEFAULT_GRAPH,
             query_url: str | None = None, user: str | None = None,
-            password: str | None = None) -> Published:
+            password: str | None = None, timeout: float = QUERY_TIMEOUT) -> Published:
     """Upload the built graph to `graph` in the store at `store_url`; count both sides."""
     if not store_url.lower().startswith(("http://", "https://")):
         raise MiggraphError(f"{store_url}: not an http(s) URL of a Graph Store endpoint")
@@ -126,6 +155,11 @@ def publish(nt_file: Path, store_url: str, graph: str = DEFAULT_GRAPH,
         raise MiggraphError(f"--graph {graph!r}: not an absolute IRI") from exc
     query_url = query_url or query_url_for(store_url)
     local = count_local(nt_file)
+    check_endpoint(query_url, user, password, timeout)
     put_graph(store_url, graph, nt_file, user, password)
-    remote = count_remote(query_url, graph, user, password)
+    try:
+        remote = count_remote(query_url, graph, user, password, timeout)
+    except MiggraphError as exc:
+        raise MiggraphError(f"uploaded {nt_file} to graph <{graph}> at {store_url}; the count "
+                            f"could not be checked: {exc}", exit_code=exc.exit_code) from exc
     return Published(store_url, query_url, graph, local, remote)

@@ -10,31 +10,39 @@ A named query is a `.rq` file whose leading comment says what it is for:
     # returns: actor, label, role, sources
 
 A parameter is a one-variable `VALUES ?name { ... }` block in the query: its content is the
-default, and `bind()` replaces it with the values a user gives, so the file stays a plain query
-that runs as is in any SPARQL tool. Results are written as a plain-text table or in the W3C
-formats (SPARQL 1.1 JSON, CSV and TSV results; Turtle for CONSTRUCT and DESCRIBE).
+default. A value a user gives is parsed into one RDF term (never spliced in as text) and bound
+through pyoxigraph's substitutions, or a VALUES block of the parsed terms for a remote endpoint,
+so the file stays a plain query that runs as is in any SPARQL tool. Results are written as they
+come as a plain-text table or in the W3C formats (SPARQL 1.1 JSON, CSV and TSV results; Turtle
+for CONSTRUCT and DESCRIBE).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
+from typing import TextIO
 
 import pyoxigraph
 
 from .errors import MiggraphError
 from .project import shorten
-from .store import ASK, GRAPH, QUERY_PREFIXES, Result, Term
+from .store import ASK, GRAPH, QUERY_PREFIXES, Result, Stream, Term
 
 FORMATS = ("table", "csv", "tsv", "json", "ttl")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 CELL_WIDTH = 80
+TABLE_LOOKAHEAD = 1000  # rows read before the table's column widths are fixed
 
 _FIELD = re.compile(r"#\s?(\w+):\s*(.*)")
 _VALUES = re.compile(r"VALUES\s+\?(\w+)\s*\{([^{}]*)\}", re.IGNORECASE)
@@ -124,25 +132,78 @@ def parameters(text: str) -> dict[str, list[str]]:
     return {m.group(1): m.group(2).split() for m in _VALUES.finditer(text)}
 
 
-def _declared_prefixes(text: str) -> set[str]:
-    return set(re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", text)) | set(QUERY_PREFIXES)
+def declared_prefixes(text: str) -> dict[str, str]:
+    """The prefixes a query may use: its own PREFIX declarations over the default ones."""
+    declared = dict(QUERY_PREFIXES)
+    declared.update(dict(re.findall(r"(?i)\bPREFIX\s+([\w.-]*):\s*<([^<>\s]*)>", text)))
+    return declared
 
 
-def term(value: str, prefixes: set[str]) -> str:
-    """A parameter value as SPARQL: an IRI, prefixed name or literal is kept; a bare http(s)
-    address becomes an IRI; anything else becomes a string literal (so it cannot inject)."""
-    value = value.strip()
-    if re.fullmatch(r"<[^<>\"{}|^`\\\s]*>", value):
-        return value
-    if re.fullmatch(r'"(?:[^"\\\n]|\\.)*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^\S+)?', value):
-        return value
-    match = re.fullmatch(r"([A-Za-z][\w.-]*)?:([\w.-]*)", value)
-    if match and (match.group(1) or "") in prefixes:
-        return value
-    if re.fullmatch(r"https?://[^<>\"{}|^`\\\s]+", value):
-        return f"<{value}>"
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+_PLAIN = re.compile(r"[\w.+\-/@%]+")  # text that needs no quotes: 2015, 2015-09-01, Zhejiang
+_PREFIXED = re.compile(r"([A-Za-z][\w.-]*)?:(\S*)")
+
+
+def _bad(value: str, why: str) -> MiggraphError:
+    return MiggraphError(f"--param value {value!r}: {why}")
+
+
+def parse_term(value: str, prefixes: dict[str, str]) -> Term:
+    """A parameter value as exactly one RDF term, or a one-line error (exit 2).
+
+    Accepted: an IRI (`<https://...>`, or a bare http(s) address), a prefixed name whose
+    prefix is declared (`mgd:mps`), a literal in SPARQL syntax (`"Zhejiang"@en`,
+    `"2015"^^xsd:gYear`), or plain text without spaces or SPARQL punctuation (`2015-09-01`),
+    which is the string literal it spells. The term is built from the value, never spliced
+    into the query, so no value can change a query's structure.
+    """
+    text = value.strip()
+    if not text:
+        raise _bad(value, "empty")
+    if text.startswith("<"):
+        if not re.fullmatch(r"<[^<>\"{}|^`\\\s]*>", text):
+            raise _bad(value, "not one IRI")
+        try:
+            return pyoxigraph.NamedNode(text[1:-1])
+        except ValueError as exc:
+            raise _bad(value, f"not an absolute IRI ({exc})") from exc
+    if text.startswith(('"', "'")):
+        return _literal(value, text, prefixes)
+    if re.fullmatch(r"(?i)https?://[^<>\"{}|^`\\\s]+", text):
+        return pyoxigraph.NamedNode(text)
+    match = _PREFIXED.fullmatch(text)
+    if match:
+        prefix = match.group(1) or ""
+        if prefix not in prefixes:
+            raise _bad(value, f"the prefix {prefix}: is not declared (in the query or by "
+                              "miggraph); write the full IRI in <>")
+        try:
+            return _parse_one(f"{prefix}:{match.group(2)}", {prefix: prefixes[prefix]})
+        except SyntaxError as exc:
+            raise _bad(value, "not a prefixed name") from exc
+    if _PLAIN.fullmatch(text):
+        return pyoxigraph.Literal(text)
+    raise _bad(value, "not one RDF term; quote text that has spaces or punctuation, "
+                      'e.g. name=\'"Yiwu city"\'')
+
+
+def _literal(value: str, text: str, prefixes: dict[str, str]) -> Term:
+    try:
+        term = _parse_one(text, prefixes)
+    except SyntaxError as exc:
+        raise _bad(value, "not one literal") from exc
+    if not isinstance(term, pyoxigraph.Literal):
+        raise _bad(value, "not one literal")
+    return term
+
+
+def _parse_one(text: str, prefixes: dict[str, str]) -> Term:
+    """Parse `text` as the object of one Turtle triple; exactly one triple must come out."""
+    declarations = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items())
+    document = f"{declarations}<urn:miggraph:s> <urn:miggraph:p> {text}\n.\n"
+    triples = list(pyoxigraph.parse(document.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE))
+    if len(triples) != 1 or isinstance(triples[0].object, (pyoxigraph.BlankNode, pyoxigraph.Triple)):
+        raise SyntaxError("not exactly one term")
+    return triples[0].object
 
 
 def parse_assignments(items: list[str]) -> dict[str, list[str]]:
@@ -157,72 +218,129 @@ def parse_assignments(items: list[str]) -> dict[str, list[str]]:
     return values
 
 
-def bind(text: str, values: dict[str, list[str]]) -> str:
-    """`text` with each named parameter's VALUES block holding the given values instead."""
+def parse_values(text: str, values: dict[str, list[str]]) -> dict[str, list[Term]]:
+    """Each parameter's values as RDF terms; the names must be parameters of `text`."""
     known = parameters(text)
     unknown = sorted(set(values) - set(known))
     if unknown:
         takes = ", ".join(known) if known else "no parameters"
         raise MiggraphError(f"this query has no parameter {unknown[0]!r} (it takes: {takes})")
-    prefixes = _declared_prefixes(text)
+    prefixes = declared_prefixes(text)
+    return {name: [parse_term(v, prefixes) for v in given] for name, given in values.items()}
+
+
+def bind(text: str, values: dict[str, list[str]]) -> str:
+    """`text` with each named parameter's VALUES block holding the given values instead.
+
+    The values are parsed into RDF terms first and written back by pyoxigraph, so the new
+    block holds exactly those terms; this is how parameters reach a remote endpoint.
+    """
+    terms = parse_values(text, values)
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in values:
+        if name not in terms:
             return match.group(0)
-        given = " ".join(term(v, prefixes) for v in values[name])
-        return f"VALUES ?{name} {{ {given} }}"
+        return f"VALUES ?{name} {{ {' '.join(str(t) for t in terms[name])} }}"
 
     return _VALUES.sub(replace, text)
 
 
-# ---------------------------------------------------------------- formats
+def bind_embedded(text: str, values: dict[str, list[str]]) -> tuple[str, dict[str, Term], str]:
+    """The query and substitutions for pyoxigraph, and the same query bound by `bind`.
+
+    A parameter given once is bound through `Store.query(substitutions=...)` with its VALUES
+    blocks removed; one given several times gets a VALUES block of its parsed terms (a
+    substitution holds one value). pyoxigraph substitutes only variables the query returns;
+    for the others the store runs the third item, the query with VALUES blocks.
+    """
+    terms = parse_values(text, values)
+    single = {name: ts[0] for name, ts in terms.items() if len(ts) == 1}
+    several = {name: [str(t) for t in ts] for name, ts in terms.items() if len(ts) > 1}
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in single:
+            return re.sub(r"[^\n]", " ", match.group(0))  # keeps the positions of later errors
+        if name in several:
+            return f"VALUES ?{name} {{ {' '.join(several[name])} }}"
+        return match.group(0)
+
+    return _VALUES.sub(replace, text), single, bind(text, values)
+
+
+# ---------------------------------------------------------------- formats, written as rows come
+
+_shorten = lru_cache(maxsize=1 << 16)(shorten)  # the same IRIs come back row after row
+
 
 def _cell(value: Term | None) -> str:
     if value is None:
         return ""
     if isinstance(value, pyoxigraph.NamedNode):
-        return shorten(value.value)
+        return _shorten(value.value)
     if isinstance(value, pyoxigraph.BlankNode):
         return f"_:{value.value}"
     return value.value
 
 
-def format_table(result: Result) -> str:
-    """A plain-text table (IRIs shortened, long cells cut) and the row count."""
-    if result.kind == ASK:
-        return "yes" if result.boolean else "no"
-    if result.kind == GRAPH:
-        return format_turtle(result)
-    names = result.variables
-    cells = [[_cell(v) for v in row] for row in result.rows]
-    cut = [[c if len(c) <= CELL_WIDTH else c[:CELL_WIDTH - 1] + "…" for c in row]
-           for row in cells]
-    cut = [[" ".join(c.split()) for c in row] for row in cut]
-    widths = [max([len(n)] + [len(row[i]) for row in cut]) for i, n in enumerate(names)]
-    lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-              for row in cut]
-    count = len(result.rows)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
-    return "\n".join(lines)
+def cut(text: str, width: int) -> str:
+    """`text` on one line, at most `width` characters, an ellipsis marking a cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def format_csv(result: Result) -> str:
+def write_table(stream: Stream, out: TextIO, limit: int | None = None) -> int:
+    """A plain-text table (IRIs shortened, long cells cut) and the row count.
+
+    Rows are written as they come; the column widths are taken from the first
+    TABLE_LOOKAHEAD rows, and a later cell wider than its column is cut with an ellipsis.
+    """
+    if stream.kind == ASK:
+        out.write("yes\n" if stream.boolean else "no\n")
+        return 0
+    if stream.kind == GRAPH:
+        return write_turtle(stream, out, limit)
+    names = stream.variables
+    rows = _limited(stream.items, limit)
+    first = [[cut(_cell(v), CELL_WIDTH) for v in row] for row in islice(rows, TABLE_LOOKAHEAD)]
+    widths = [max([len(n)] + [len(row[i]) for row in first]) for i, n in enumerate(names)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n"
+
+    out.write(line(names))
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    count = 0
+    for cells in first:
+        out.write(line(cells))
+        count += 1
+    for row in rows:
+        out.write(line([cut(_cell(v), w) for v, w in zip(row, widths, strict=True)]))
+        count += 1
+    out.write(f"({count} row{'s' if count != 1 else ''})\n")
+    return count
+
+
+def _limited(items: Iterator, limit: int | None) -> Iterator:
+    return items if limit is None else islice(items, limit)
+
+
+def write_csv(stream: Stream, out: TextIO, limit: int | None = None) -> int:
     """SPARQL 1.1 Query Results CSV: plain values, CRLF line ends, quoted where needed."""
-    _require_rows(result, "csv")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    if result.kind == ASK:
+    _require_rows(stream, "csv")
+    writer = csv.writer(out, lineterminator="\r\n")
+    if stream.kind == ASK:
         writer.writerow(["_askResult"])
-        writer.writerow(["true" if result.boolean else "false"])
-        return buffer.getvalue()
-    writer.writerow(result.variables)
-    for row in result.rows:
+        writer.writerow(["true" if stream.boolean else "false"])
+        return 0
+    writer.writerow(stream.variables)
+    count = 0
+    for row in _limited(stream.items, limit):
         writer.writerow(["" if v is None else f"_:{v.value}"
                          if isinstance(v, pyoxigraph.BlankNode) else v.value for v in row])
-    return buffer.getvalue()
+        count += 1
+    return count
 
 
 def _tsv_term(value: Term | None) -> str:
@@ -241,14 +359,18 @@ def _tsv_term(value: Term | None) -> str:
     return f'"{text}"^^<{value.datatype.value}>'
 
 
-def format_tsv(result: Result) -> str:
+def write_tsv(stream: Stream, out: TextIO, limit: int | None = None) -> int:
     """SPARQL 1.1 Query Results TSV: terms in SPARQL syntax, `?`-prefixed header."""
-    _require_rows(result, "tsv")
-    if result.kind == ASK:
-        return "?_askResult\n" + ("true" if result.boolean else "false") + "\n"
-    lines = ["\t".join(f"?{n}" for n in result.variables)]
-    lines += ["\t".join(_tsv_term(v) for v in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
+    _require_rows(stream, "tsv")
+    if stream.kind == ASK:
+        out.write("?_askResult\n" + ("true" if stream.boolean else "false") + "\n")
+        return 0
+    out.write("\t".join(f"?{n}" for n in stream.variables) + "\n")
+    count = 0
+    for row in _limited(stream.items, limit):
+        out.write("\t".join(_tsv_term(v) for v in row) + "\n")
+        count += 1
+    return count
 
 
 def _json_term(value: Term) -> dict[str, str]:
@@ -264,39 +386,109 @@ def _json_term(value: Term) -> dict[str, str]:
     return out
 
 
-def format_json(result: Result) -> str:
-    """SPARQL 1.1 Query Results JSON."""
-    _require_rows(result, "json")
-    if result.kind == ASK:
-        return json.dumps({"head": {}, "boolean": result.boolean}, indent=2)
-    bindings = [{n: _json_term(v) for n, v in zip(result.variables, row, strict=True)
-                 if v is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-                      indent=2, ensure_ascii=False)
+def write_json(stream: Stream, out: TextIO, limit: int | None = None) -> int:
+    """SPARQL 1.1 Query Results JSON, one binding per line."""
+    _require_rows(stream, "json")
+    if stream.kind == ASK:
+        out.write(json.dumps({"head": {}, "boolean": stream.boolean}, indent=2) + "\n")
+        return 0
+    out.write('{"head": {"vars": ' + json.dumps(stream.variables, ensure_ascii=False)
+              + '},\n "results": {"bindings": [')
+    count = 0
+    for row in _limited(stream.items, limit):
+        binding = {n: _json_term(v) for n, v in zip(stream.variables, row, strict=True)
+                   if v is not None}
+        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(binding, ensure_ascii=False))
+        count += 1
+    out.write("\n]}}\n")
+    return count
 
 
-def format_turtle(result: Result) -> str:
+class _TextSink(io.RawIOBase):
+    """A binary file that pyoxigraph's serializer writes to, passed on to a text stream."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.out.write(self.decoder.decode(bytes(data)))
+        return len(data)
+
+
+def write_turtle(stream: Stream, out: TextIO, limit: int | None = None) -> int:
     """The triples of a CONSTRUCT or DESCRIBE as Turtle with the project's prefixes."""
-    if result.kind != GRAPH:
+    if stream.kind != GRAPH:
         raise MiggraphError("--format ttl is for CONSTRUCT and DESCRIBE queries; "
                             "use table, csv, tsv or json for SELECT and ASK")
-    data = pyoxigraph.serialize(result.triples, format=pyoxigraph.RdfFormat.TURTLE,
-                                prefixes=QUERY_PREFIXES)
-    return (data or b"").decode("utf-8")
+    counted = [0]
+
+    def counting() -> Iterator[pyoxigraph.Triple]:
+        for triple in _limited(stream.items, limit):
+            counted[0] += 1
+            yield triple
+
+    pyoxigraph.serialize(counting(), _TextSink(out), format=pyoxigraph.RdfFormat.TURTLE,
+                         prefixes=QUERY_PREFIXES)
+    return counted[0]
 
 
-def _require_rows(result: Result, fmt: str) -> None:
-    if result.kind == GRAPH:
+def _require_rows(stream: Stream | Result, fmt: str) -> None:
+    if stream.kind == GRAPH:
         raise MiggraphError(f"--format {fmt} is for SELECT and ASK queries; "
                             "CONSTRUCT and DESCRIBE give a graph: use --format ttl")
 
 
+WRITERS = {"table": write_table, "csv": write_csv, "tsv": write_tsv, "json": write_json,
+           "ttl": write_turtle}
+
+
+def write_stream(stream: Stream, fmt: str | None, out: TextIO, limit: int | None = None) -> int:
+    """Write `stream` in the format asked for (default: a table, or Turtle for a graph) as it
+    comes; return the number of rows or triples written."""
+    fmt = fmt or ("ttl" if stream.kind == GRAPH else "table")
+    writer = WRITERS[fmt]
+    if fmt != "ttl" and fmt != "table":
+        _require_rows(stream, fmt)
+    try:
+        return writer(stream, out, limit)
+    finally:
+        stream.close()
+
+
+def _as_stream(result: Result) -> Stream:
+    items = iter(result.triples if result.kind == GRAPH else result.rows)
+    return Stream(result.kind, list(result.variables), result.boolean, items)
+
+
 def format_result(result: Result, fmt: str | None) -> str:
-    """`result` in the format asked for (default: a table, or Turtle for a graph)."""
-    fmt = fmt or ("ttl" if result.kind == GRAPH else "table")
-    writer = {"table": format_table, "csv": format_csv, "tsv": format_tsv,
-              "json": format_json, "ttl": format_turtle}[fmt]
-    return writer(result)
+    """`result` (held in memory) in the format asked for, as one string."""
+    buffer = io.StringIO()
+    write_stream(_as_stream(result), fmt, buffer)
+    return buffer.getvalue()
+
+
+def format_table(result: Result) -> str:
+    return format_result(result, "table").rstrip("\n")
+
+
+def format_csv(result: Result) -> str:
+    return format_result(result, "csv")
+
+
+def format_tsv(result: Result) -> str:
+    return format_result(result, "tsv")
+
+
+def format_json(result: Result) -> str:
+    return format_result(result, "json")
+
+
+def format_turtle(result: Result) -> str:
+    return format_result(result, "ttl")
 
 
 # ---------------------------------------------------------------- the library's README

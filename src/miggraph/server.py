@@ -26,6 +26,7 @@ from pathlib import Path
 from .errors import MiggraphError
 
 STARTUP_SECONDS = 60.0
+DEFAULT_TIMEOUT = 120  # seconds the server gives one query (`oxigraph serve --timeout-s`)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ def _last_line(path: Path) -> str:
 
 @contextmanager
 def running(nt_file: Path, host: str = "127.0.0.1", port: int = 7878, writable: bool = False,
-            timeout_s: int | None = None) -> Iterator[tuple[Endpoint, subprocess.Popen[bytes]]]:
+            timeout_s: int | None = DEFAULT_TIMEOUT) -> Iterator[tuple[Endpoint, subprocess.Popen[bytes]]]:
     """Start an Oxigraph server over `nt_file`; yield its endpoint and process; stop it."""
     if not nt_file.is_file():
         raise MiggraphError(f"{nt_file}: not found; run `miggraph build` first")

@@ -5,38 +5,39 @@ SPARQL endpoint are interchangeable:
 
 - `embedded(dist)` returns a pyoxigraph Store holding `dist/miggraph.nt`, in memory, or kept on
   disk under a cache folder (`.miggraph/store/`) and reloaded only when the built graph changed;
-- `select(store, query)` runs a SELECT on such a store and returns plain rows;
-- `Embedded` and `Remote` answer any query (SELECT, ASK, CONSTRUCT, DESCRIBE) with the same
-  `Result`, so the same query can be compared, formatted and tested on either.
+- `Embedded.stream` and `Remote.stream` answer any query (SELECT, ASK, CONSTRUCT, DESCRIBE) with a
+  `Stream` whose rows or triples arrive as the store produces them, in bounded memory, and stop
+  at a wall-clock deadline; `run` collects a stream into a `Result` for small answers.
 
 A malformed query is reported with its line and column (exit 2) before anything is sent to a
-server; an endpoint that cannot be reached or does not answer in time is one line (exit 3).
+server; an update is refused (exit 2); an endpoint that cannot be reached or does not answer in
+time is one line (exit 3).
+
+The on-disk cache, safe for many processes, is `cache.py`; the thread that hands rows over in
+bounded memory and stops at a deadline is `streaming.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
+import base64
+import contextlib
 import http.client
-import math
-import os
 import re
-import shutil
-import tempfile
-import threading
+import time
 import urllib.error
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph
-from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from .errors import MiggraphError
+from .cache import open_copy
+from .errors import ExitCode, MiggraphError
 from .project import PREFIXES
+from .streaming import ASK, GRAPH, SELECT, Result, Stream, Term, deadline_after, produced
 
-Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 Row = dict[str, Term | None]
 Progress = Callable[[str], None]
 
@@ -48,28 +49,15 @@ QUERY_PREFIXES: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
-SELECT, ASK, GRAPH = "select", "ask", "graph"
-
-
-@dataclass
-class Result:
-    """The answer to one query, whichever store gave it.
-
-    `kind` is "select" (variables and rows), "ask" (boolean) or "graph" (triples, from
-    CONSTRUCT or DESCRIBE). Cells are pyoxigraph terms, None where a variable is unbound.
-    """
-
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
-    boolean: bool = False
-    triples: list[pyoxigraph.Triple] = field(default_factory=list)
-
 
 class QueryStore(Protocol):
     """Anything that answers SPARQL queries: the embedded store or a remote endpoint."""
 
     label: str
+
+    def stream(self, query: str, timeout: float | None = None, source: str = "query",
+               substitutions: dict[str, Term] | None = None,
+               deadline: float | None = None) -> Stream: ...
 
     def run(self, query: str, timeout: float | None = None,
             source: str = "query") -> Result: ...
@@ -78,33 +66,106 @@ class QueryStore(Protocol):
 # ---------------------------------------------------------------- syntax
 
 _ERROR_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
+_UPDATE = re.compile(r"(?i)(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b")
+_PROLOGUE = re.compile(r"(?is)\s*(?:#[^\n]*|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)")
 
 
-def malformed(exc: SyntaxError, source: str = "query") -> MiggraphError:
-    """The parser's message as a one-line error with the query's line and column."""
-    text = str(exc.msg if exc.msg else exc)
-    match = _ERROR_AT.search(text)
+def _after_prologue(text: str) -> str:
+    """`text` without its leading comments and PREFIX/BASE declarations."""
+    position = 0
+    while match := _PROLOGUE.match(text, position):
+        if match.end() == position:
+            break
+        position = match.end()
+    return text[position:].lstrip()
+
+
+def is_update(query: str) -> bool:
+    """Whether `query` is a SPARQL update (INSERT, DELETE, LOAD, CLEAR...), not a query."""
+    return bool(_UPDATE.match(_after_prologue(query)))
+
+
+def _mistake_position(text: str, line: int, column: int) -> tuple[int, int]:
+    """Where the mistake is: the parser points where it gave up, which after a missing term is
+    the next token, often lines below; step back over blank space and comments to the last
+    token before it."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return line, column
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + max(column - 1, 0)
+    before = text[:offset]
+    stripped = re.sub(r"(?:\s|#[^\n]*\n)+$", "", before + "\n") if before.strip() else before
+    if len(stripped) == len(before) or "\n" not in before[len(stripped):]:
+        return line, column  # the error is on the line of the last token already
+    token = re.search(r"\S+$", stripped)
+    start = token.start() if token else len(stripped)
+    line = stripped.count("\n", 0, start) + 1
+    column = start - (stripped.rfind("\n", 0, start) + 1) + 1
+    return line, column
+
+
+def malformed(exc: SyntaxError, source: str = "query", text: str | None = None) -> MiggraphError:
+    """The parser's message as a one-line error with the line and column of the mistake."""
+    message_text = str(exc.msg if exc.msg else exc)
+    match = _ERROR_AT.search(message_text)
     if match:
-        line, column, message = match.groups()
-        return MiggraphError(f"malformed query: {message.strip()}",
+        line, column, message = int(match.group(1)), int(match.group(2)), match.group(3)
+        if text is not None:
+            line, column = _mistake_position(text, line, column)
+        return MiggraphError(f"malformed query: {' '.join(message.split())}",
                              location=f"{source}:{line}:{column}")
-    return MiggraphError(f"malformed query: {text.strip()}", location=source)
+    return MiggraphError(f"malformed query: {' '.join(message_text.split())}", location=source)
 
 
 _EMPTY = pyoxigraph.Store()
 
 
-def query_kind(query: str, source: str = "query") -> str:
-    """Parse `query` (on an empty store, which costs nothing) and say what it returns."""
+def check_query(query: str, source: str = "query") -> str:
+    """Parse `query` (on an empty store, which costs nothing) and say what it returns.
+
+    Refuses updates (exit 2): the query commands never change a store.
+    """
+    if is_update(query):
+        raise MiggraphError("this is a SPARQL update (INSERT, DELETE, LOAD...); updates are not "
+                            "accepted here, only SELECT, ASK, CONSTRUCT and DESCRIBE",
+                            location=source)
     try:
-        answer = _EMPTY.query(query, prefixes=QUERY_PREFIXES)
+        answer = _EMPTY.query(_with_service_unreachable(query), prefixes=QUERY_PREFIXES)
     except SyntaxError as exc:
-        raise malformed(exc, source) from exc
+        raise malformed(exc, source, query) from exc
     if isinstance(answer, pyoxigraph.QuerySolutions):
         return SELECT
     if isinstance(answer, pyoxigraph.QueryBoolean):
         return ASK
     return GRAPH
+
+
+query_kind = check_query
+
+
+_NOT_KEYWORDS = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r"|<[^<>\s]*>|#[^\n]*", re.DOTALL)
+_SERVICE = re.compile(r"(?i)(?<![\w:?$.-])SERVICE(?![\w:.-])(\s+SILENT(?![\w:.-]))?")
+
+
+def _service_clauses(query: str) -> list[re.Match[str]]:
+    """The SERVICE keywords of `query`, outside strings, IRIs and comments."""
+    bare = _NOT_KEYWORDS.sub(lambda m: " " * len(m.group(0)), query)
+    return list(_SERVICE.finditer(bare))
+
+
+def uses_service(query: str) -> bool:
+    """Whether `query` has a SERVICE clause."""
+    return bool(_service_clauses(query))
+
+
+def _with_service_unreachable(query: str) -> str:
+    """`query` with each SERVICE written as GRAPH (same grammar, same positions), so that
+    checking it on the empty store never calls another endpoint (ASK is evaluated at once)."""
+    for match in reversed(_service_clauses(query)):
+        query = query[: match.start()] + "GRAPH".ljust(len(match.group(0))) + query[match.end():]
+    return query
 
 
 def with_prefixes(query: str) -> str:
@@ -128,34 +189,6 @@ def _source(dist: Path) -> Path:
     return source
 
 
-def _fingerprint(source: Path) -> str:
-    """Identifies one state of the built graph: its path, size and modification time."""
-    stat = source.stat()
-    key = f"{source.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}"
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def _load_to_disk(source: Path, target: Path) -> None:
-    """Bulk-load `source` into a new on-disk store at `target`, which appears only when done."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".load-", dir=target.parent))
-    try:
-        store = pyoxigraph.Store(str(staging))
-        store.bulk_load(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
-        store.flush()
-        del store  # closes the database before it is renamed
-        try:
-            os.replace(staging, target)
-        except OSError:
-            if not target.is_dir():  # another process finished first: keep its copy
-                raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    for other in target.parent.iterdir():
-        if other != target and other.is_dir() and not other.name.startswith("."):
-            shutil.rmtree(other, ignore_errors=True)
-
-
 def embedded(dist: Path, cache: Path | None = None,
              progress: Progress | None = None) -> pyoxigraph.Store:
     """A pyoxigraph store holding the built graph in `dist`.
@@ -169,15 +202,7 @@ def embedded(dist: Path, cache: Path | None = None,
         store = pyoxigraph.Store()
         store.bulk_load(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
-    target = cache / "store" / _fingerprint(source)
-    if not target.is_dir():
-        if progress:
-            progress(f"loading {source} into {target.parent}")
-        _load_to_disk(source, target)
-    try:
-        return pyoxigraph.Store.read_only(str(target))
-    except OSError as exc:
-        raise MiggraphError(f"cannot open the store: {exc}", location=str(target)) from exc
+    return open_copy(source, cache / "store", progress)
 
 
 def select(store: pyoxigraph.Store, query: str) -> tuple[list[str], list[Row]]:
@@ -185,7 +210,7 @@ def select(store: pyoxigraph.Store, query: str) -> tuple[list[str], list[Row]]:
     try:
         solutions = store.query(query, prefixes=QUERY_PREFIXES)
     except SyntaxError as exc:
-        raise malformed(exc) from exc
+        raise malformed(exc, text=query) from exc
     if not isinstance(solutions, pyoxigraph.QuerySolutions):
         raise MiggraphError("expected a SELECT query")
     names = [v.value for v in solutions.variables]
@@ -193,54 +218,72 @@ def select(store: pyoxigraph.Store, query: str) -> tuple[list[str], list[Row]]:
     return names, rows
 
 
-def _result(answer: object) -> Result:
-    """Turn a pyoxigraph answer (live or parsed from a server's response) into a Result."""
+def _head_and_items(answer: object) -> tuple[Stream, Iterator]:
+    """Split a pyoxigraph answer (live, or parsed from a response) into head and items."""
     if isinstance(answer, pyoxigraph.QuerySolutions):
-        names = [v.value for v in answer.variables]
-        return Result(SELECT, names, [tuple(solution) for solution in answer])
+        return Stream(SELECT, [v.value for v in answer.variables]), (tuple(s) for s in answer)
     if isinstance(answer, pyoxigraph.QueryBoolean):
-        return Result(ASK, boolean=bool(answer))
-    return Result(GRAPH, triples=list(answer))  # type: ignore[call-overload]
-
-
-def _with_timeout(work: Callable[[], Result], timeout: float | None, what: str) -> Result:
-    """Run `work` and give up after `timeout` seconds (the query keeps running, unseen)."""
-    if timeout is None:
-        return work()
-    outcome: dict[str, object] = {}
-
-    def target() -> None:
-        try:
-            outcome["result"] = work()
-        except BaseException as exc:  # handed over to the caller's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise MiggraphError(f"{what} did not answer within {timeout:g} s", exit_code=3)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["result"]  # type: ignore[return-value]
+        return Stream(ASK, boolean=bool(answer)), iter(())
+    return Stream(GRAPH), (t.triple if isinstance(t, pyoxigraph.Quad) else t
+                           for t in answer)  # type: ignore[union-attr]
 
 
 class Embedded:
-    """Queries on a pyoxigraph store in this process."""
+    """Queries on a pyoxigraph store in this process.
 
-    def __init__(self, store: pyoxigraph.Store, label: str = "the embedded store") -> None:
+    SERVICE clauses (which make the store send HTTP requests) are refused unless
+    `allow_service` is true.
+    """
+
+    def __init__(self, store: pyoxigraph.Store, label: str = "the embedded store",
+                 allow_service: bool = False) -> None:
         self.store = store
         self.label = label
+        self.allow_service = allow_service
+
+    def stream(self, query: str, timeout: float | None = None, source: str = "query",
+               substitutions: dict[str, Term] | None = None,
+               unsubstituted: str | None = None, deadline: float | None = None) -> Stream:
+        """Run `query`; with `substitutions`, `unsubstituted` is the same query with the values
+        in VALUES blocks, run instead when pyoxigraph cannot substitute (a variable the query
+        does not return)."""
+        if uses_service(query) and not self.allow_service:
+            raise MiggraphError("SERVICE calls another endpoint over the network; the embedded "
+                                "store refuses it unless --allow-service is given",
+                                location=source)
+        check_query(query, source)
+        bound = {pyoxigraph.Variable(k): v for k, v in (substitutions or {}).items()}
+
+        def start() -> tuple[Stream, Iterator]:
+            try:
+                try:
+                    answer = self.store.query(query, prefixes=QUERY_PREFIXES,
+                                              substitutions=bound or None)
+                except RuntimeError as exc:
+                    if not (bound and unsubstituted and "variable" in str(exc)):
+                        raise
+                    answer = self.store.query(unsubstituted, prefixes=QUERY_PREFIXES)
+                head, items = _head_and_items(answer)
+            except SyntaxError as exc:
+                raise malformed(exc, source, query) from exc
+            except OSError as exc:
+                raise MiggraphError(f"the query failed: {exc}", location=source,
+                                    exit_code=ExitCode.ENDPOINT) from exc
+            return head, _service_errors(items, source)
+
+        return produced(start, deadline or deadline_after(timeout), self.label, timeout)
 
     def run(self, query: str, timeout: float | None = None, source: str = "query") -> Result:
-        def work() -> Result:
-            try:
-                answer = self.store.query(query, prefixes=QUERY_PREFIXES)
-            except SyntaxError as exc:
-                raise malformed(exc, source) from exc
-            return _result(answer)
+        return self.stream(query, timeout, source).collect()
 
-        return _with_timeout(work, timeout, self.label)
+
+def _service_errors(items: Iterator, source: str) -> Iterator:
+    """Items of an embedded answer; a failing SERVICE call (an OSError) becomes exit 3."""
+    try:
+        yield from items
+    except OSError as exc:
+        raise MiggraphError(f"the query failed: {exc}", location=source,
+                            exit_code=ExitCode.ENDPOINT) from exc
 
 
 # ---------------------------------------------------------------- a remote endpoint
@@ -258,11 +301,41 @@ def is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
 
 
-class Remote:
-    """Queries sent to a SPARQL 1.1 endpoint over HTTP with SPARQLWrapper.
+def auth_header(user: str | None, password: str | None) -> dict[str, str]:
+    """The HTTP basic authentication header for `user`, if any."""
+    if not user:
+        return {}
+    token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
 
-    `graph`, if given, is sent as the protocol's default-graph-uri, so that queries written
-    for the default graph run on the named graph `miggraph publish` wrote.
+
+class _Tail:
+    """A response read through, keeping its last bytes for the message if it breaks off."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.tail = (self.tail + data)[-300:]
+        return data
+
+
+ACCEPT = {
+    SELECT: "application/sparql-results+json, text/tab-separated-values;q=0.9, "
+            "application/sparql-results+xml;q=0.8",
+    ASK: "application/sparql-results+json, application/sparql-results+xml;q=0.8",
+    GRAPH: "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5",
+}
+
+
+class Remote:
+    """Queries sent to a SPARQL 1.1 endpoint over HTTP (the protocol's POST form).
+
+    The answer is parsed as it arrives. `graph`, if given, is sent as the protocol's
+    default-graph-uri, so that queries written for the default graph run on the named graph
+    `miggraph publish` wrote.
     """
 
     def __init__(self, url: str, graph: str | None = None, user: str | None = None,
@@ -275,54 +348,96 @@ class Remote:
         self.password = password
         self.label = url
 
-    def _wrapper(self, query: str, kind: str, timeout: float | None) -> SPARQLWrapper:
-        wrapper = SPARQLWrapper(self.url)
-        wrapper.setQuery(with_prefixes(query))
-        wrapper.queryType = {SELECT: "SELECT", ASK: "ASK", GRAPH: "CONSTRUCT"}[kind]
-        wrapper.setMethod(POST)
-        wrapper.setOnlyConneg(True)
-        wrapper.setReturnFormat(TURTLE if kind == GRAPH else JSON)
+    def _request(self, query: str, kind: str) -> urllib.request.Request:
+        form = [("query", with_prefixes(query))]
         if self.graph:
-            wrapper.addDefaultGraph(self.graph)
-        if self.user:
-            wrapper.setCredentials(self.user, self.password or "")
-        if timeout is not None:
-            wrapper.setTimeout(max(1, math.ceil(timeout)))
-        return wrapper
+            form.append(("default-graph-uri", self.graph))
+        headers = {"Accept": ACCEPT[kind],
+                   "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+        headers.update(auth_header(self.user, self.password))
+        return urllib.request.Request(self.url, data=urllib.parse.urlencode(form).encode(),
+                                      headers=headers, method="POST")
+
+    def stream(self, query: str, timeout: float | None = None, source: str = "query",
+               substitutions: dict[str, Term] | None = None,
+               deadline: float | None = None) -> Stream:
+        """Send `query`; `deadline` (time.monotonic()) bounds it all, default `timeout` from now."""
+        if substitutions:
+            raise MiggraphError("internal: a remote query takes its parameters as VALUES blocks",
+                                exit_code=ExitCode.INTERNAL)
+        kind = check_query(query, source)
+        request = self._request(query, kind)
+        deadline = deadline or deadline_after(timeout)
+        responses: list = []
+
+        def start() -> tuple[Stream, Iterator]:
+            remaining = None if deadline is None else max(0.1, deadline - time.monotonic())
+            opened = self._open(request, remaining, timeout)
+            responses.append(opened)
+            media = opened.headers.get("Content-Type", "").split(";", 1)[0].strip()
+            response = _Tail(opened)
+            try:
+                if kind == GRAPH:
+                    fmt = (pyoxigraph.RdfFormat.from_media_type(media)
+                           or pyoxigraph.RdfFormat.TURTLE)
+                    head, items = _head_and_items(pyoxigraph.parse(response, format=fmt))
+                else:
+                    fmt = (pyoxigraph.QueryResultsFormat.from_media_type(media)
+                           or pyoxigraph.QueryResultsFormat.JSON)
+                    head, items = _head_and_items(pyoxigraph.parse_query_results(response, format=fmt))
+            except (SyntaxError, ValueError) as exc:
+                raise self._bad_answer(media, exc, response.tail) from exc
+            return head, self._guarded(items, media, timeout, response)
+
+        def stop() -> None:
+            for response in responses:
+                with contextlib.suppress(Exception):  # a socket another thread reads
+                    response.close()
+
+        return produced(start, deadline, self.label, timeout, on_stop=stop)
 
     def run(self, query: str, timeout: float | None = None, source: str = "query") -> Result:
-        kind = query_kind(query, source)
-        wrapper = self._wrapper(query, kind, timeout)
-        try:
-            response = wrapper.query().response
-            body = response.read()
-            content_type = response.headers.get("Content-Type", "")
-        except QueryBadFormed as exc:
-            detail = str(exc).split("Response:", 1)[-1].strip().replace("\n", " ")
-            raise MiggraphError(f"{self.url} rejected the query: {detail}") from exc
-        except SPARQLWrapperException as exc:
-            raise MiggraphError(f"{self.url}: {str(exc).splitlines()[0]}", exit_code=3) from exc
-        except urllib.error.HTTPError as exc:
-            raise MiggraphError(f"{self.url} answered HTTP {exc.code} {exc.reason}",
-                                exit_code=3) from exc
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            if is_timeout(exc):
-                raise MiggraphError(f"{self.url} did not answer within {timeout:g} s",
-                                    exit_code=3) from exc
-            raise MiggraphError(f"cannot reach the SPARQL endpoint {self.url}: {reason_of(exc)}",
-                                exit_code=3) from exc
-        return self._parse(body, kind, content_type)
+        return self.stream(query, timeout, source).collect()
 
-    def _parse(self, body: bytes, kind: str, content_type: str) -> Result:
-        media = content_type.split(";", 1)[0].strip()
+    def _open(self, request: urllib.request.Request, remaining: float | None,
+              timeout: float | None):
         try:
-            if kind == GRAPH:
-                fmt = pyoxigraph.RdfFormat.from_media_type(media) or pyoxigraph.RdfFormat.TURTLE
-                return Result(GRAPH, triples=[t.triple if isinstance(t, pyoxigraph.Quad) else t
-                                              for t in pyoxigraph.parse(body, format=fmt)])
-            fmt = (pyoxigraph.QueryResultsFormat.from_media_type(media)
-                   or pyoxigraph.QueryResultsFormat.JSON)
-            return _result(pyoxigraph.parse_query_results(body, format=fmt))
+            return urllib.request.urlopen(request, timeout=remaining)
+        except urllib.error.HTTPError as exc:
+            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
+            if exc.code == 400:
+                raise MiggraphError(f"{self.url} rejected the query: {detail or exc.reason}") from exc
+            raise MiggraphError(f"{self.url} answered HTTP {exc.code} {exc.reason}"
+                                f"{': ' + detail if detail else ''}",
+                                exit_code=ExitCode.ENDPOINT) from exc
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            raise self._unreachable(exc, timeout) from exc
+
+    def _unreachable(self, exc: BaseException, timeout: float | None) -> MiggraphError:
+        if is_timeout(exc) and timeout is not None:
+            return MiggraphError(f"{self.url} did not answer within {timeout:g} s (--timeout)",
+                                 exit_code=ExitCode.ENDPOINT)
+        return MiggraphError(f"cannot reach the SPARQL endpoint {self.url}: {reason_of(exc)}",
+                             exit_code=ExitCode.ENDPOINT)
+
+    def _bad_answer(self, media: str, exc: BaseException, tail: bytes = b"") -> MiggraphError:
+        """An answer that breaks off: a server that gave up part-way (Oxigraph appends its
+        reason, e.g. its --timeout-s cancelling the query) is said so; else a parse error."""
+        last = tail.decode("utf-8", "replace").rsplit("\n", 1)[-1]
+        reason = re.search(r"(?i)[A-Z][^{}\[\]\"<>]*(cancel|timeout|time limit|error)[^{}\[\]\"<>]*$",
+                           last)
+        if reason:
+            return MiggraphError(f"{self.url} stopped part-way through its answer: "
+                                 f"{reason.group(0).strip()}", exit_code=ExitCode.ENDPOINT)
+        return MiggraphError(f"{self.url} sent an answer that is not valid "
+                             f"{media or 'SPARQL results'}: {' '.join(str(exc).split())}",
+                             exit_code=ExitCode.ENDPOINT)
+
+    def _guarded(self, items: Iterator, media: str, timeout: float | None,
+                 response: _Tail) -> Iterator:
+        try:
+            yield from items
         except (SyntaxError, ValueError) as exc:
-            raise MiggraphError(f"{self.url} sent an answer that is not valid "
-                                f"{media or 'SPARQL results'}: {exc}", exit_code=3) from exc
+            raise self._bad_answer(media, exc, response.tail) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise self._unreachable(exc, timeout) from exc

@@ -2,20 +2,24 @@
 
 Each sub-module registers its sub-commands; the logic lives in the library modules
 (`build`, `validate`, `stats`, `query`, `store`, `network`, `maps`, `export`).
-Errors the user can fix print one line and exit 2 (bad input) or 3 (server unreachable).
+Every expected failure prints one line and exits with its code from `ExitCode`; anything
+unexpected is exit 5 with one line asking for a report (`--debug` shows the traceback).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from ..errors import MiggraphError
-from ..project import Project, find_project
+from ..errors import EXIT_CODES_HELP, ExitCode, MiggraphError
+from ..project import Project, find_project, stale_inputs
 
 # Sub-modules that register commands, in the order `miggraph --help` lists them.
 COMMAND_MODULES = ("graph", "sparql", "network")
@@ -33,10 +37,11 @@ Typical session:
   miggraph stats              count what the graph holds
 """
 
-EPILOG = """\
-Each command has its own help: miggraph COMMAND --help.
-Exit codes: 0 success, 1 validation found violations, 2 bad input or usage,
-3 endpoint or server unreachable."""
+EPILOG = "Each command has its own help: miggraph COMMAND --help.\n" + EXIT_CODES_HELP
+
+# Commands that read the built graph in dist/, and warn when ontology/ or data/ are newer.
+READS_DIST = ("validate", "stats", "query", "queries", "network", "map", "export", "serve",
+              "publish")
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -67,7 +72,10 @@ def make_parser() -> argparse.ArgumentParser:
              "or the nearest parent that is one",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print no progress messages")
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an error, print the Python traceback as well (or set "
+                             "MIGGRAPH_DEBUG=1)")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(f"{__name__}.{name}")
@@ -76,10 +84,35 @@ def make_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
-    for command in sub.choices.values():  # `miggraph build -q` works as well as `miggraph -q build`
+    for command in sub.choices.values():
+        if command.epilog is None:
+            command.epilog = EXIT_CODES_HELP
+  # `miggraph build -q` works as well as `miggraph -q build`
         command.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
                              help="print no progress messages")
     return parser
+
+
+def warn_if_stale(args: argparse.Namespace) -> None:
+    """One line on stderr when the command reads dist/ but ontology/ or data/ changed after it
+    was built (the one place this is checked; the command still runs on the old build)."""
+    if getattr(args, "command", None) not in READS_DIST:
+        return
+    if getattr(args, "files", None) or getattr(args, "graph", None) and args.command != "publish":
+        return  # validating given files, a graph file given, or a remote store's named graph
+    if getattr(args, "endpoint", None) and args.command == "query":
+        return  # querying a remote store: dist/ is not read
+    if args.command == "queries" and not getattr(args, "run", None):
+        return
+    try:
+        project = project_from(args)
+        dist = getattr(args, "dist", None) or project.dist
+        newer = stale_inputs(project, Path(dist))
+    except (OSError, MiggraphError):
+        return
+    if newer is not None:
+        print(f"miggraph: warning: {newer} changed after {dist} was built; this uses the old "
+              "build (run `miggraph build`)", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,17 +120,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
         parser.print_help()
-        return 2
+        return ExitCode.BAD_INPUT
+    debug = args.debug or os.environ.get("MIGGRAPH_DEBUG") == "1"
     try:
+        warn_if_stale(args)
         return int(args.func(args) or 0)
     except MiggraphError as exc:
+        _traceback(debug)
         print(f"miggraph: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("miggraph: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return 0
+        return _closed_pipe()
+    except MemoryError:
+        _traceback(debug)
+        print("miggraph: error: out of memory (a value or an answer too large for this "
+              "machine)", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:  # a closed pipe seen through another library
+            return _closed_pipe()
+        _traceback(debug)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"miggraph: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.LOCAL_IO
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        _traceback(debug)
+        print(f"miggraph: internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+              " (a bug in miggraph: please report it with the output of --debug)",
+              file=sys.stderr)
+        return ExitCode.INTERNAL
+
+
+def _traceback(debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+
+
+def _closed_pipe() -> int:
+    """The reader went away (`| head`): stop quietly, and keep Python from complaining about
+    the unflushed output when it exits."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return ExitCode.OK
 
 
 if __name__ == "__main__":

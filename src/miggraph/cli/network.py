@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from .. import maps as maps_mod
 from .. import network as network_mod
 from ..errors import MiggraphError
 from ..project import Project, shorten
+from ..query import cut
 from ..store import embedded
 from . import HelpFormatter, progress_printer, project_from
 
@@ -119,9 +121,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=EXPORT_HELP, formatter_class=HelpFormatter)
     _common(p)
     p.add_argument("--format", choices=export_mod.FORMATS, required=True, help="see above")
-    p.add_argument("--out", type=Path, metavar="PATH",
+    p.add_argument("--out", metavar="PATH",
                    help="the file to write (default: exports/VIEW.FORMAT, or exports/miggraph."
-                        "FORMAT for RDF); for csv, a folder (default: exports/)")
+                        "FORMAT for RDF), or a folder to write it into (an existing folder, or "
+                        "a path ending in /); for csv, always a folder (default: exports/)")
     p.set_defaults(func=run_export)
 
 
@@ -165,7 +168,7 @@ def run_network(args: argparse.Namespace) -> int:
         print(f"{'label':<48} {'kind':<24} {'side':<13} {'deg':>4} {'w.deg':>6} "
               f"{'betw.':>6} {'PageRank':>8} {'comm.':>5}")
         for r in rows:
-            print(f"{r['label'][:48]:<48} {r['kind'][:24]:<24} {r['side'][:13]:<13} "
+            print(f"{cut(r['label'], 48):<48} {cut(r['kind'], 24):<24} {cut(r['side'], 13):<13} "
                   f"{r['degree']:>4} {r['weighted_degree']:>6g} {r['betweenness']:>6.3f} "
                   f"{r['pagerank']:>8.4f} {r['community']:>5}")
     return 0
@@ -195,21 +198,32 @@ def run_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_target(out: str | None, default_folder: Path, file_name: str) -> Path:
+    """The file an export writes: `--out` as a file, or `file_name` inside `--out` when that is
+    an existing folder or ends with a slash, or inside the default folder."""
+    if out is None:
+        return default_folder / file_name
+    path = Path(out)
+    if out.endswith(("/", os.sep)) or path.is_dir():
+        return path / file_name
+    return path
+
+
 def run_export(args: argparse.Namespace) -> int:
     project = project_from(args)
     dist = _dist(args, project)
     default_folder = project.root / "exports"
     if args.format in export_mod.RDF_FORMATS:
-        out = args.out or default_folder / export_mod.RDF_FORMATS[args.format]
+        out = export_target(args.out, default_folder, export_mod.RDF_FORMATS[args.format])
         written = export_mod.export_rdf(dist, args.format, out)
     else:
         _check_view(project, args.view)
         if args.format == "csv":
-            out = args.out or default_folder
+            out = Path(args.out) if args.out else default_folder
             if out.exists() and not out.is_dir():
                 raise MiggraphError(f"{out}: csv writes two files; --out must be a folder")
         else:
-            out = args.out or default_folder / f"{args.view}.{args.format}"
+            out = export_target(args.out, default_folder, f"{args.view}.{args.format}")
         graph = network_mod.project_view(embedded(dist), project, args.view, args.include_planned)
         written = export_mod.export_network(graph, network_mod.measure(graph), args.format, out)
     for path in written:

@@ -32,15 +32,26 @@ With --endpoint the same query goes to a remote SPARQL 1.1 endpoint instead, for
 the one `miggraph serve` starts or a store you published to with `miggraph publish`.
 
 A query's parameters are its one-variable VALUES blocks; --param NAME=VALUE replaces the
-default values (repeat the same NAME for several values). A value is an IRI (<...> or
-http://...), a prefixed name (mgd:mps), a literal ("..."@en, "2015"), or plain text, which
-is taken as a string.
+default values (repeat the same NAME for several values). Each value is parsed as exactly one
+RDF term: an IRI (<...>, or a bare http(s) address), a prefixed name whose prefix is declared
+(mgd:mps), a literal in SPARQL syntax ('"Yiwu"@en', '"2015"^^xsd:gYear'), or plain text with
+no spaces or punctuation (2015-09-01), which is that string. Anything else is refused (exit 2).
+The term is bound through pyoxigraph's substitutions (or, for --endpoint, a VALUES block
+written from the parsed term), never pasted into the query text.
+
+Rows are written as they come, in every format, in memory that does not grow with the
+answer; the table fixes its column widths from the first 1000 rows and cuts wider cells
+later with an ellipsis. --timeout bounds the whole command, rows already written included;
+--limit N stops after N rows. Closing the output early (`| head`) ends quietly with exit 0.
+SPARQL updates are refused, and SERVICE (which makes the store call another endpoint) is
+refused on the embedded store unless --allow-service is given.
 
 Formats: table (plain text, default), csv, tsv and json (the W3C SPARQL 1.1 results formats),
 ttl (Turtle, for CONSTRUCT and DESCRIBE, and their default).
 
-Exit codes: 2 for a malformed query (the parser's message, with line and column) or a bad
-parameter; 3 for an endpoint that cannot be reached or a query that exceeds --timeout.
+Exit codes: 2 for a malformed query (the parser's message, with line and column of the
+mistake), an update, or a bad parameter; 3 for an endpoint that cannot be reached or fails,
+or a query that exceeds --timeout.
 
 Examples:
   miggraph query activities-in-place --param place=mgd:zhejiang
@@ -49,6 +60,7 @@ Examples:
   miggraph query actor-neighbourhood --param actor=mgd:mps > mps.ttl
   echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | miggraph query -
   miggraph query figures --endpoint http://127.0.0.1:7878/query
+  miggraph query - --format tsv --limit 10 --timeout 30 < big.rq
 """
 
 QUERIES_HELP = """\
@@ -77,6 +89,11 @@ On start it prints the URLs:
   http://HOST:PORT/store   the Graph Store endpoint (what `miggraph publish --endpoint` takes,
                            with --writable)
 
+The server stops any query that runs longer than --timeout seconds (default: 120; 0 for no
+limit), so that a runaway query from a client that gave up does not keep a core busy. Oxigraph
+also cuts a long answer it is still sending (the client then says it "stopped part-way"):
+serve very large answers with a larger --timeout, or 0.
+
 A port already in use is a one-line error (exit 2).
 
 Examples:
@@ -96,8 +113,15 @@ query endpoint: for a URL ending in /store (Oxigraph) the /query beside it, othe
 `miggraph query NAME --endpoint QUERY-URL --graph GRAPH`, or on a store whose default graph
 is the union of its graphs, without --graph.
 
-Exit codes: 0 when both counts agree, 1 when they differ, 2 when the store refused the data,
-3 when it cannot be reached.
+Before the upload the query endpoint is checked (nothing is uploaded if it cannot answer);
+after each step the command says what is known: an upload that succeeded followed by a count
+that failed says so, and after a server or proxy error (5xx) or a timeout the message says
+the state of the remote graph is not known. The local count is of distinct triples. Every
+request has a timeout (--timeout for the check and the count; 600 s for the upload).
+
+Exit codes: 0 when both counts agree, 1 when they differ, 2 when the store refused the data
+or the request (any HTTP 4xx, 403 included), 3 when it cannot be reached, answers a 5xx
+or does not answer in time.
 
 Examples:
   miggraph publish --endpoint http://127.0.0.1:7878/store
@@ -119,7 +143,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--graph", metavar="IRI",
                    help="with --endpoint: use this named graph as the default graph")
     p.add_argument("--timeout", type=float, metavar="SECONDS",
-                   help="give up after this many seconds (exit 3)")
+                   help="stop after this many seconds in all, rows already written included "
+                        "(exit 3)")
+    p.add_argument("--limit", type=int, metavar="N", help="write at most N rows (or triples)")
+    p.add_argument("--allow-service", action="store_true",
+                   help="let a query on the embedded store call other endpoints with SERVICE")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
     p.add_argument("--include-planned", action="store_true",
@@ -145,8 +173,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--writable", action="store_true",
                    help="accept SPARQL updates and Graph Store writes (they are not kept)")
-    p.add_argument("--timeout", type=int, metavar="SECONDS",
-                   help="let the server stop any query after this many seconds")
+    p.add_argument("--timeout", type=int, metavar="SECONDS", default=server_mod.DEFAULT_TIMEOUT,
+                   help="the server stops any query after this many seconds (default: "
+                        f"{server_mod.DEFAULT_TIMEOUT}; 0 for no limit)")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
     p.set_defaults(func=run_serve)
@@ -159,6 +188,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"the named graph to replace (default: {publish_mod.DEFAULT_GRAPH})")
     p.add_argument("--query-endpoint", metavar="URL",
                    help="the store's SPARQL query endpoint, to count the triples there")
+    p.add_argument("--timeout", type=float, default=publish_mod.QUERY_TIMEOUT, metavar="SECONDS",
+                   help="for the check before and the count after the upload "
+                        f"(default: {publish_mod.QUERY_TIMEOUT:g})")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
     p.set_defaults(func=run_publish)
@@ -189,22 +221,31 @@ def open_store(args: argparse.Namespace, project: Project) -> QueryStore:
     if args.graph:
         raise MiggraphError("--graph goes with --endpoint; the embedded store has one graph")
     dist = _dist(args, project)
-    return Embedded(embedded(dist, cache=project.cache, progress=progress_printer(args)))
+    return Embedded(embedded(dist, cache=project.cache, progress=progress_printer(args)),
+                    allow_service=args.allow_service)
 
 
 def run_query(args: argparse.Namespace) -> int:
     project = project_from(args)
     if args.timeout is not None and args.timeout <= 0:
         raise MiggraphError("--timeout must be a positive number of seconds")
+    if args.limit is not None and args.limit < 0:
+        raise MiggraphError("--limit must be 0 or more")
+    deadline = None if args.timeout is None else time.monotonic() + args.timeout
     source, text = query_mod.resolve(args.query, project.queries)
     values = query_mod.parse_assignments(args.param)
     if args.include_planned and status_mod.PARAMETER not in values:
         text = status_mod.bind(text, True, source)
-    text = query_mod.bind(text, values)
     store = open_store(args, project)
-    result = store.run(text, timeout=args.timeout, source=source)
-    output = query_mod.format_result(result, args.format)
-    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    if isinstance(store, Embedded):
+        text, substitutions, with_values = query_mod.bind_embedded(text, values)
+        stream = store.stream(text, timeout=args.timeout, source=source, deadline=deadline,
+                              substitutions=substitutions, unsubstituted=with_values)
+    else:
+        stream = store.stream(query_mod.bind(text, values), timeout=args.timeout, source=source,
+                              deadline=deadline)
+    query_mod.write_stream(stream, args.format, sys.stdout, limit=args.limit)
+    sys.stdout.flush()
     return 0
 
 
@@ -263,6 +304,8 @@ def run_serve(args: argparse.Namespace) -> int:
     nt_file = _dist(args, project) / "miggraph.nt"
     if not 0 < args.port < 65536:
         raise MiggraphError(f"--port {args.port}: not a port number (1-65535)")
+    if args.timeout < 0:
+        raise MiggraphError("--timeout must be 0 (no limit) or a number of seconds")
     # A terminal's Ctrl-C also reaches the server; a SIGTERM from a supervisor stops it too.
     signal.signal(signal.SIGTERM, _interrupt)
     started = time.perf_counter()
@@ -294,10 +337,11 @@ def run_publish(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     done = publish_mod.publish(nt_file, args.endpoint, graph=args.graph,
                                query_url=args.query_endpoint, user=args.user,
-                               password=_password(args))
+                               password=_password(args), timeout=args.timeout)
     elapsed = time.perf_counter() - started
     print(f"Published {nt_file} to graph <{done.graph}> at {done.store_url} in {elapsed:.1f} s.")
-    print(f"Triples: {done.local} here, {done.remote} there (counted at {done.query_url}).")
+    print(f"Triples: {done.local} here (distinct), {done.remote} there (counted at "
+          f"{done.query_url}).")
     if not done.complete:
         print("miggraph: error: the counts differ; the store did not keep the graph whole",
               file=sys.stderr)
