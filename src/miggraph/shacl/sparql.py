@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .engine import Result
     from .shapes import Shape
 
-FORBIDDEN = re.compile(r"\b(?i:MINUS|SERVICE|VALUES)\b|\b(?i:AS)\s*[?$](this|currentShape|shapesGraph|value|PATH)\b")
+FORBIDDEN = re.compile(r"\b(?i:MINUS|SERVICE|VALUES)\b|\b(?i:AS)\s*[?$](this|currentShape|shapesGraph)\b")
 PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
 
@@ -44,14 +44,14 @@ class Runner:
                     found[prefix.value] = namespace.value  # type: ignore[union-attr]
         return found
 
-    def _query(self, node: Term, shape: Term) -> str:
+    def _query(self, node: Term, shape: Term, prebound: bool = True) -> str:
         select = self.shapes.value(node, sh("select"))
         if not isinstance(select, ox.Literal):
             kind = "sh:ask" if self.shapes.value(node, sh("ask")) is not None else f"a SPARQL construct {node}"
             raise refuse(f"{kind} without sh:select", shape)
         text = select.value
         body = text[text.find("{"):]
-        if FORBIDDEN.search(text) or re.search(r"\bSELECT\b", body, re.IGNORECASE):
+        if prebound and (FORBIDDEN.search(text) or re.search(r"\bSELECT\b", body, re.IGNORECASE)):
             raise refuse("a SPARQL query that SHACL pre-binding does not allow (MINUS, SERVICE, VALUES, "
                          "sub-select or AS $this)", shape)
         if "$shapesGraph" in text or "?shapesGraph" in text:
@@ -60,7 +60,7 @@ class Runner:
 
     def target(self, target: Term, shape: Term) -> list[Term]:
         """The focus nodes a SPARQL target (`sh:target [ sh:select ... ]`) selects."""
-        query = self._query(target, shape)
+        query = self._query(target, shape, prebound=False)
         solutions = self.data.query(query, prefixes=self._prefixes(target))
         return [s["this"] for s in solutions if s["this"] is not None]  # type: ignore[union-attr,index]
 
