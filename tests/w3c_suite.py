@@ -15,7 +15,8 @@ import pyoxigraph as ox
 
 from miggraph.shacl import Result
 from miggraph.shacl import paths as shacl_paths
-from miggraph.shacl.graph import Graph
+from miggraph.shacl.graph import AsWritten, Graph
+from miggraph.shacl.graph import load as load_file
 
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "w3c-shacl"
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
@@ -39,10 +40,11 @@ def _path(iri: str) -> Path:
     return Path(iri.removeprefix("file://"))
 
 
-def load(path: Path) -> ox.Store:
-    store = ox.Store()
-    store.load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.as_uri())
-    return store
+def load(path: Path) -> tuple[ox.Store, AsWritten]:
+    """The data graph of a case, with the literals the store rewrites."""
+    store, as_written = ox.Store(), {}  # type: ignore[var-annotated]
+    load_file(store, str(path), ox.RdfFormat.TURTLE, path.as_uri(), as_written)
+    return store, as_written
 
 
 def parse(path: Path) -> list[ox.Triple]:
@@ -107,3 +109,24 @@ def cases(folder: str) -> list[Case]:
                     conforms, rows = report_rows(store, result)
                     found.append(Case(name, data, shapes, False, conforms, rows))
     return sorted(found, key=lambda c: c.name)
+
+
+def run_oxigraph(case: Case) -> tuple[bool, tuple[Row, ...]]:
+    from miggraph.shacl import validate
+
+    store, as_written = load(case.data)
+    return engine_rows(validate(store, parse(case.shapes), as_written))
+
+
+def run_pyshacl(case: Case) -> tuple[bool, tuple[Row, ...]]:
+    from pyshacl import validate as pyshacl_validate
+    from rdflib import Graph as RdflibGraph
+
+    data = RdflibGraph().parse(case.data, format="turtle", publicID=case.data.as_uri())
+    shapes = RdflibGraph().parse(case.shapes, format="turtle", publicID=case.shapes.as_uri())
+    _conforms, results, _text = pyshacl_validate(data, shacl_graph=shapes, inference="none", advanced=True)
+    triples = list(ox.parse(results.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    graph = Graph(triples=triples)  # type: ignore[arg-type]
+    report = graph.subjects(ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                            ox.NamedNode(SH + "ValidationReport"))[0]
+    return report_rows(triples, report)  # type: ignore[arg-type]

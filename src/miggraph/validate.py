@@ -26,6 +26,8 @@ from . import shacl
 from .build import apply_rules, check_syntax, collect_inputs, parse_file
 from .errors import MiggraphError
 from .project import Project, shorten
+from .shacl.graph import AsWritten
+from .shacl.graph import load as load_file
 from .shacl.paths import Path as ShaclPath
 
 ENGINES = ("oxigraph", "pyshacl")
@@ -94,13 +96,14 @@ def input_files(project: Project, files: list[Path], standalone: bool) -> list[P
     return rest + files
 
 
-def load_store(paths: Iterable[Path], rules: Path | None = None) -> ox.Store:
+def load_store(paths: Iterable[Path], rules: Path | None = None) -> tuple[ox.Store, AsWritten]:
     """A pyoxigraph store of the files as written, plus what the CONSTRUCT rules derive."""
     store = ox.Store()
+    as_written: AsWritten = {}
     for path in paths:
         check_syntax(path)
         fmt = ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE
-        store.load(path=str(path), format=fmt, base_iri=BASE_IRI)
+        load_file(store, str(path), fmt, BASE_IRI, as_written)
     if rules is not None and rules.is_dir():
         for rule in sorted(rules.glob("*.rq")):
             try:
@@ -108,7 +111,7 @@ def load_store(paths: Iterable[Path], rules: Path | None = None) -> ox.Store:
             except SyntaxError as exc:
                 raise MiggraphError(f"derivation rule failed: {exc}", location=str(rule)) from exc
             store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in derived])  # type: ignore[union-attr]
-    return store
+    return store, as_written
 
 
 def load_graph(paths: Iterable[Path], rules: Path | None = None) -> Graph:
@@ -128,7 +131,8 @@ def load_graph(paths: Iterable[Path], rules: Path | None = None) -> Graph:
 def validate_paths(paths: list[Path], shapes: Path, engine: str, rules: Path | None = None) -> Report:
     """Validate the union of `paths` (after the rules, if given) against the shapes file."""
     if engine == "oxigraph":
-        return validate_store(load_store(paths, rules), shapes_triples(shapes))
+        store, as_written = load_store(paths, rules)
+        return validate_store(store, shapes_triples(shapes), as_written)
     if engine == "pyshacl":
         return validate_graph(load_graph(paths, rules), load_shapes(shapes), engine="pyshacl")
     raise MiggraphError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
@@ -170,9 +174,9 @@ def validate_graph(data: Graph, shapes: Graph, engine: str = "pyshacl") -> Repor
     return Report(findings=_sorted(findings), results_graph=results)
 
 
-def validate_store(store: ox.Store, shapes: list[ox.Triple]) -> Report:
+def validate_store(store: ox.Store, shapes: list[ox.Triple], as_written: AsWritten | None = None) -> Report:
     """Validate the graph in a pyoxigraph store with miggraph's own engine."""
-    raw = shacl.validate(store, shapes)
+    raw = shacl.validate(store, shapes, as_written)
     results = Graph()
     results.bind("sh", SH)
     report_node = BNode()

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from ..errors import MiggraphError
 from . import paths, sparql
-from .graph import RDF, RDFS, SH, XSD, Graph, Term, sh
+from .graph import RDF, RDFS, SH, XSD, AsWritten, Graph, Term, sh
 from .literals import Comparator, well_formed
 from .shapes import TARGETS, Shape, Shapes, refuse
 
@@ -56,8 +56,8 @@ def _message(messages: list[ox.Literal]) -> str:
 
 
 class Engine:
-    def __init__(self, data: ox.Store, shapes: list[ox.Triple]) -> None:
-        self.data = Graph(data)
+    def __init__(self, data: ox.Store, shapes: list[ox.Triple], as_written: AsWritten | None = None) -> None:
+        self.data = Graph(data, as_written=as_written)
         self.shapes_graph = Graph(triples=shapes)
         self.shapes = Shapes(self.shapes_graph)
         self.compare = Comparator()
@@ -316,13 +316,14 @@ class Engine:
         return [(v, None) for v in values if v not in allowed]
 
 
-def validate(data: ox.Store, shapes: list[ox.Triple]) -> list[Result]:
+def validate(data: ox.Store, shapes: list[ox.Triple], as_written: AsWritten | None = None) -> list[Result]:
     """Every result of validating `data` against `shapes` (all severities).
 
-    `shapes` are the triples of the shapes graph as parsed (`pyoxigraph.parse`), not a store.
+    `shapes` are the triples of the shapes graph as parsed (`pyoxigraph.parse`), not a store;
+    `as_written` maps literals the store rewrote back to their written form (see graph.load).
     """
     try:
-        return Engine(data, shapes).run()
+        return Engine(data, shapes, as_written).run()
     except re.error as exc:
         raise MiggraphError(f"invalid sh:pattern: {exc}") from exc
 

@@ -27,6 +27,35 @@ SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 FIRST, REST, NIL = ox.NamedNode(RDF + "first"), ox.NamedNode(RDF + "rest"), ox.NamedNode(RDF + "nil")
 
 
+# (subject, predicate, literal as the store keeps it) -> the literal as written
+AsWritten = dict[tuple[Term, Term, Term], Term]
+
+
+def load(store: ox.Store, path: str, fmt: ox.RdfFormat, base_iri: str, as_written: AsWritten) -> None:
+    """Load a file into `store`, noting the ill-formed literals the store would rewrite.
+
+    pyoxigraph stores some typed literals by value ("300"^^xsd:byte becomes "300"^^xsd:integer);
+    SHACL must see them as written, so `as_written` maps the stored form back.
+    """
+    from .literals import well_formed
+
+    batch: list[ox.Quad] = []
+    with open(path, "rb") as stream:
+        for triple in ox.parse(stream, format=fmt, base_iri=base_iri):  # type: ignore[arg-type]
+            obj = triple.object
+            if isinstance(obj, ox.Literal) and obj.datatype.value.startswith(XSD) and not well_formed(obj):
+                probe = ox.Store()
+                probe.add(ox.Quad(triple.subject, triple.predicate, obj))
+                stored = next(iter(probe)).object
+                if stored != obj:
+                    as_written[(triple.subject, triple.predicate, stored)] = obj
+            batch.append(ox.Quad(triple.subject, triple.predicate, obj))
+            if len(batch) >= 100_000:
+                store.extend(batch)
+                batch = []
+    store.extend(batch)
+
+
 def sh(name: str) -> ox.NamedNode:
     return ox.NamedNode(SH + name)
 
@@ -38,9 +67,11 @@ class Graph:
     so the shapes graph, where such details matter, is read as parsed triples instead.
     """
 
-    def __init__(self, store: ox.Store | None = None, triples: list[ox.Triple] | None = None) -> None:
+    def __init__(self, store: ox.Store | None = None, triples: list[ox.Triple] | None = None,
+                 as_written: AsWritten | None = None) -> None:
         self.store = store
         self.triples = triples
+        self.as_written = as_written or {}
         self._out: dict[ox.NamedNode, dict[Term, list[Term]]] = {}
         self._in: dict[ox.NamedNode, dict[Term, list[Term]]] = {}
         self._instances: dict[Term, frozenset[Term]] = {}
@@ -48,9 +79,11 @@ class Graph:
     def _index(self, predicate: ox.NamedNode) -> None:
         out: dict[Term, list[Term]] = defaultdict(list)
         inv: dict[Term, list[Term]] = defaultdict(list)
+        fixes = self.as_written
         for quad in self._pattern(None, predicate):
-            out[quad.subject].append(quad.object)
-            inv[quad.object].append(quad.subject)
+            obj = fixes.get((quad.subject, quad.predicate, quad.object), quad.object) if fixes else quad.object
+            out[quad.subject].append(obj)
+            inv[obj].append(quad.subject)
         self._out[predicate], self._in[predicate] = dict(out), dict(inv)
 
     def _pattern(self, subject: Term | None, predicate: ox.NamedNode | None) -> Iterable[ox.Triple | ox.Quad]:
@@ -87,7 +120,9 @@ class Graph:
     def outgoing(self, subject: Term) -> list[tuple[ox.NamedNode, Term]]:
         if isinstance(subject, ox.Literal):
             return []
-        return [(q.predicate, q.object) for q in self._pattern(subject, None)]
+        fixes = self.as_written
+        return [(q.predicate, fixes.get((q.subject, q.predicate, q.object), q.object) if fixes else q.object)
+                for q in self._pattern(subject, None)]
 
     def items(self, head: Term, where: str) -> list[Term]:
         """The members of the RDF list starting at `head`."""
