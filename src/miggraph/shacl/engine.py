@@ -7,6 +7,7 @@ each constraint component is a small function below. Whether a node conforms to 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..errors import MiggraphError
-from . import paths, sparql
+from . import paths, prefilter, sparql
 from .graph import RDF, RDFS, SH, XSD, AsWritten, Graph, Term, sh
 from .literals import Comparator, well_formed
+from .prefilter import Prefilter
 from .shapes import TARGETS, Shape, Shapes, refuse
 
 
@@ -57,9 +59,12 @@ def _message(messages: list[ox.Literal]) -> str:
 
 class Engine:
     def __init__(self, data: ox.Store, shapes: list[ox.Triple], as_written: AsWritten | None = None) -> None:
+        self.store = data
+        self.as_written = as_written or {}
         self.data = Graph(data, as_written=as_written)
         self.shapes_graph = Graph(triples=shapes)
         self.shapes = Shapes(self.shapes_graph)
+        self.prefilter = Prefilter(self.shapes, self.data)
         self.compare = Comparator()
         self.sparql = sparql.Runner(data, self.shapes_graph)
         self._conforms: dict[tuple[Term, Term], bool] = {}
@@ -76,7 +81,7 @@ class Engine:
         found.update(dict.fromkeys(self.implicit))
         return sorted(found, key=str)
 
-    @property
+    @functools.cached_property
     def implicit(self) -> set[Term]:
         """Shapes that are also classes: their instances are focus nodes."""
         g = self.shapes_graph
@@ -110,11 +115,33 @@ class Engine:
             shape = self.shapes.get(node)
             if shape.deactivated:
                 continue
-            for focus in self.focus_nodes(shape):
+            for focus in self.candidates(shape):
                 for r in self.validate(focus, shape):
                     results.append(Result(r.focus, r.path, r.value, r.severity, r.source_shape, r.component,
                                           r.message, node, r.source_constraint))
         return results
+
+    def candidates(self, shape: Shape) -> list[Term]:
+        """The focus nodes to check: those the SPARQL prefilter finds, else all of them."""
+        hops = prefilter.reach(self.shapes, shape.node) if self.as_written else 0
+        found = None if hops >= prefilter.INF else prefilter.candidates(
+            self.store, self.prefilter, shape, shape.node in self.implicit)
+        if found is None:
+            return self.focus_nodes(shape)
+        if self.as_written:
+            # SPARQL sees the literals the store rewrote in their stored form: check every focus
+            # node close enough to one of them exactly as well.
+            written = {s for s, _p, _o in self.as_written}
+            close = prefilter.near(self.data, written, hops) - set(found)
+            found += sorted((n for n in close if self.is_focus(shape, n)), key=str)
+        return found
+
+    def is_focus(self, shape: Shape, node: Term) -> bool:
+        g, data = self.shapes_graph, self.data
+        classes = list(g.objects(shape.node, sh("targetClass"))) + ([shape.node] if shape.node in self.implicit else [])
+        return (any(data.is_instance(node, c) for c in classes) or node in g.objects(shape.node, sh("targetNode"))
+                or any(data.objects(node, p) for p in g.objects(shape.node, sh("targetSubjectsOf")))  # type: ignore[arg-type]
+                or any(data.subjects(p, node) for p in g.objects(shape.node, sh("targetObjectsOf"))))  # type: ignore[arg-type]
 
     def conforms(self, node: Term, shape_node: Term) -> bool:
         key = (node, shape_node)

@@ -7,6 +7,7 @@ lookup per node.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -31,29 +32,86 @@ FIRST, REST, NIL = ox.NamedNode(RDF + "first"), ox.NamedNode(RDF + "rest"), ox.N
 AsWritten = dict[tuple[Term, Term, Term], Term]
 
 
+# Lexical forms pyoxigraph keeps unchanged; other numbers and booleans may be rewritten.
+CANONICAL = {
+    XSD + "integer": re.compile(r"^-?(0|[1-9][0-9]*)$"),
+    XSD + "decimal": re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$"),
+    XSD + "boolean": re.compile(r"^(true|false)$"),
+}
+REWRITTEN = {XSD + n for n in ("integer", "decimal", "boolean", "double", "float", "long", "int", "short",
+                               "byte", "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                               "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
+
+
 def load(store: ox.Store, path: str, fmt: ox.RdfFormat, base_iri: str, as_written: AsWritten) -> None:
-    """Load a file into `store`, noting the ill-formed literals the store would rewrite.
+    """Load a file into `store`, noting the literals the store would rewrite.
 
-    pyoxigraph stores some typed literals by value ("300"^^xsd:byte becomes "300"^^xsd:integer);
-    SHACL must see them as written, so `as_written` maps the stored form back.
+    pyoxigraph stores numbers and booleans by value ("91.0"^^xsd:decimal comes back as "91",
+    "300"^^xsd:byte as "300"^^xsd:integer); SHACL must see them as written, so `as_written`
+    maps the stored form back to the written one. N-Triples (large built graphs) load in Rust and
+    only the lines with a suspicious typed literal are parsed again; Turtle is parsed triple by
+    triple.
     """
-    from .literals import well_formed
-
+    if fmt == ox.RdfFormat.N_TRIPLES:
+        store.load(path=path, format=fmt, base_iri=base_iri)
+        _scan_ntriples(path, as_written)
+        return
+    stored_as: dict[ox.Literal, ox.Literal] = {}
     batch: list[ox.Quad] = []
     with open(path, "rb") as stream:
         for triple in ox.parse(stream, format=fmt, base_iri=base_iri):  # type: ignore[arg-type]
-            obj = triple.object
-            if isinstance(obj, ox.Literal) and obj.datatype.value.startswith(XSD) and not well_formed(obj):
-                probe = ox.Store()
-                probe.add(ox.Quad(triple.subject, triple.predicate, obj))
-                stored = next(iter(probe)).object
-                if stored != obj:
-                    as_written[(triple.subject, triple.predicate, stored)] = obj
-            batch.append(ox.Quad(triple.subject, triple.predicate, obj))
+            _note(triple, stored_as, as_written)
+            batch.append(ox.Quad(triple.subject, triple.predicate, triple.object))
             if len(batch) >= 100_000:
                 store.extend(batch)
                 batch = []
     store.extend(batch)
+
+
+def _note(triple: ox.Triple, stored_as: dict[ox.Literal, ox.Literal], as_written: AsWritten) -> None:
+    from .literals import well_formed
+
+    obj = triple.object
+    if not isinstance(obj, ox.Literal) or obj.datatype.value not in REWRITTEN:
+        return
+    canonical = CANONICAL.get(obj.datatype.value)
+    if canonical is not None and canonical.match(obj.value) and well_formed(obj):
+        return
+    if obj not in stored_as:
+        probe = ox.Store()
+        probe.add(ox.Quad(triple.subject, triple.predicate, obj))
+        stored_as[obj] = next(iter(probe)).object  # type: ignore[assignment]
+    if stored_as[obj] != obj:
+        as_written[(triple.subject, triple.predicate, stored_as[obj])] = obj
+
+
+TYPED_NT = re.compile(rb'"((?:[^"\\\n]|\\.)*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(\w+)>')
+
+
+def _scan_ntriples(path: str, as_written: AsWritten) -> None:
+    """Find the typed literals of an N-Triples file the store may have rewritten."""
+    stored_as: dict[ox.Literal, ox.Literal] = {}
+    with open(path, "rb") as stream:
+        rest = b""
+        while True:
+            chunk = stream.read(1 << 24)
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1 if chunk else len(data)
+            block, rest = data[:cut], data[cut:]
+            for match in TYPED_NT.finditer(block):
+                datatype, lexical = XSD + match.group(2).decode(), match.group(1)
+                if datatype not in REWRITTEN:
+                    continue
+                pattern = CANONICAL.get(datatype)
+                if pattern is not None and b"\\" not in lexical and pattern.match(lexical.decode()):
+                    continue
+                start = block.rfind(b"\n", 0, match.start()) + 1
+                end = block.find(b"\n", match.end())
+                line = block[start:end if end >= 0 else len(block)]
+                for triple in ox.parse(line, format=ox.RdfFormat.N_TRIPLES):
+                    _note(triple, stored_as, as_written)  # type: ignore[arg-type]
+            if not chunk:
+                break
 
 
 def sh(name: str) -> ox.NamedNode:
@@ -75,6 +133,10 @@ class Graph:
         self._out: dict[ox.NamedNode, dict[Term, list[Term]]] = {}
         self._in: dict[ox.NamedNode, dict[Term, list[Term]]] = {}
         self._instances: dict[Term, frozenset[Term]] = {}
+        self._supers: dict[Term, set[Term]] = {}
+        self._objects: dict[tuple[Term, ox.NamedNode], list[Term]] = {}
+        self._subjects: dict[tuple[ox.NamedNode, Term], list[Term]] = {}
+        self._stored = {written: stored for (_s, _p, stored), written in self.as_written.items()}
 
     def _index(self, predicate: ox.NamedNode) -> None:
         out: dict[Term, list[Term]] = defaultdict(list)
@@ -94,24 +156,49 @@ class Graph:
                 and (predicate is None or t.predicate == predicate)]
 
     def objects(self, subject: Term, predicate: ox.NamedNode) -> list[Term]:
-        if predicate not in self._out:
-            self._index(predicate)
-        return self._out[predicate].get(subject, [])
+        if self.store is None:
+            if predicate not in self._out:
+                self._index(predicate)
+            return self._out[predicate].get(subject, [])
+        key = (subject, predicate)
+        if key not in self._objects:  # a store answers one node at a time, as fast as an index
+            if isinstance(subject, ox.Literal):
+                found: list[Term] = []
+            else:
+                fixes = self.as_written
+                found = [fixes.get((q.subject, q.predicate, q.object), q.object) if fixes else q.object
+                         for q in self.store.quads_for_pattern(subject, predicate, None, ox.DefaultGraph())]
+            self._objects[key] = found
+        return self._objects[key]
 
     def subjects(self, predicate: ox.NamedNode, obj: Term) -> list[Term]:
-        if predicate not in self._in:
-            self._index(predicate)
-        return self._in[predicate].get(obj, [])
+        if self.store is None:
+            if predicate not in self._in:
+                self._index(predicate)
+            return self._in[predicate].get(obj, [])
+        key = (predicate, obj)
+        if key not in self._subjects:
+            stored = self._stored.get(obj, obj)
+            self._subjects[key] = [q.subject for q in self.store.quads_for_pattern(
+                None, predicate, stored, ox.DefaultGraph())]
+        return self._subjects[key]
 
     def all_subjects(self, predicate: ox.NamedNode) -> list[Term]:
-        if predicate not in self._out:
-            self._index(predicate)
-        return list(self._out[predicate])
+        if self.store is None:
+            if predicate not in self._out:
+                self._index(predicate)
+            return list(self._out[predicate])
+        return list(dict.fromkeys(q.subject for q in self.store.quads_for_pattern(
+            None, predicate, None, ox.DefaultGraph())))
 
     def all_objects(self, predicate: ox.NamedNode) -> list[Term]:
-        if predicate not in self._in:
-            self._index(predicate)
-        return list(self._in[predicate])
+        if self.store is None:
+            if predicate not in self._in:
+                self._index(predicate)
+            return list(self._in[predicate])
+        fixes = self.as_written
+        return list(dict.fromkeys(fixes.get((q.subject, q.predicate, q.object), q.object) if fixes else q.object
+                                  for q in self.store.quads_for_pattern(None, predicate, None, ox.DefaultGraph())))
 
     def value(self, subject: Term, predicate: ox.NamedNode) -> Term | None:
         found = self.objects(subject, predicate)
@@ -139,25 +226,32 @@ class Graph:
 
     def superclasses(self, cls: Term) -> set[Term]:
         """`cls` and all its rdfs:subClassOf ancestors."""
-        found, todo = {cls}, [cls]
+        if cls not in self._supers:
+            found, todo = {cls}, [cls]
+            while todo:
+                for parent in self.objects(todo.pop(), SUBCLASS):
+                    if parent not in found:
+                        found.add(parent)
+                        todo.append(parent)
+            self._supers[cls] = found
+        return self._supers[cls]
+
+    def subclasses(self, cls: Term) -> set[Term]:
+        """`cls` and all the classes below it (rdfs:subClassOf*)."""
+        classes, todo = {cls}, [cls]
         while todo:
-            for parent in self.objects(todo.pop(), SUBCLASS):
-                if parent not in found:
-                    found.add(parent)
-                    todo.append(parent)
-        return found
+            for child in self.subjects(SUBCLASS, todo.pop()):
+                if child not in classes:
+                    classes.add(child)
+                    todo.append(child)
+        return classes
 
     def instances(self, cls: Term) -> frozenset[Term]:
         """The SHACL instances of `cls`: typed with it or one of its subclasses."""
         if cls not in self._instances:
-            classes, todo = {cls}, [cls]
-            while todo:
-                for child in self.subjects(SUBCLASS, todo.pop()):
-                    if child not in classes:
-                        classes.add(child)
-                        todo.append(child)
+            classes = self.subclasses(cls)
             self._instances[cls] = frozenset(n for c in classes for n in self.subjects(TYPE, c))
         return self._instances[cls]
 
     def is_instance(self, node: Term, cls: Term) -> bool:
-        return node in self.instances(cls)
+        return any(cls in self.superclasses(t) for t in self.objects(node, TYPE))
