@@ -79,6 +79,16 @@ class Prefilter:
         block = f"OPTIONAL {{ SELECT DISTINCT {v} (true AS {flag}) WHERE {{ {where} }} }}"
         return (f"!BOUND({flag})" if negate else f"BOUND({flag})"), exact and inner[1], (block,)
 
+    def counted(self, v: str, a: str, body: str, op: str, n: int, inner: Expr = TRUE, negate: bool = False) -> Expr:
+        """Whether `v` has (or, negated, has not) COUNT(DISTINCT a) op n rows of `body`, as a flag."""
+        if inner is None:
+            return None
+        flag = self.var()
+        where = " ".join((body, *inner[2])) + (f" FILTER({inner[0]})" if inner[0] != "true" else "")
+        block = (f"OPTIONAL {{ SELECT {v} (true AS {flag}) WHERE {{ {where} }} GROUP BY {v} "
+                 f"HAVING (COUNT(DISTINCT {a}) {op} {n}) }}")
+        return (f"!BOUND({flag})" if negate else f"BOUND({flag})"), inner[1], (block,)
+
     def typed(self, x: str, cls: Term) -> str | None:
         """A pattern: `x` is a SHACL instance of `cls` (its subclasses listed, no path to follow)."""
         classes = [_term(c) for c in self.data.subclasses(cls)]
@@ -121,20 +131,20 @@ class Prefilter:
         a, b = self.var(), self.var()
         if name == "minCount":
             n = int(arg.value)  # type: ignore[union-attr]
-            return FALSE if n == 0 else self.exists(v, f"{v} {path} {a} .", negate=True) if n == 1 else None
+            return FALSE if n == 0 else self.counted(v, a, f"{v} {path} {a} .", ">=", n, negate=True)
         if name == "maxCount":
-            n = int(arg.value)  # type: ignore[union-attr]
-            if n == 0:
-                return self.exists(v, f"{v} {path} {a} .")
-            return self.exists(v, f"{v} {path} {a}, {b} .", (f"!sameTerm({a}, {b})", True, ()), exact=n == 1)
+            return self.counted(v, a, f"{v} {path} {a} .", ">", int(arg.value))  # type: ignore[union-attr]
         if name == "hasValue":
             term = _term(arg)
             return None if term is None else self.exists(v, f"{v} {path} {term} .", negate=True)
         if name == "uniqueLang":
             if not (isinstance(arg, ox.Literal) and arg.value == "true"):
                 return FALSE
-            same = f'!sameTerm({a}, {b}) && lang({a}) != "" && LCASE(lang({a})) = LCASE(lang({b}))'
-            return self.exists(v, f"{v} {path} {a}, {b} .", (same, True, ()))
+            flag, lang = self.var(), self.var()
+            block = (f"OPTIONAL {{ SELECT DISTINCT {v} (true AS {flag}) WHERE {{ {{ SELECT {v} WHERE {{ "
+                     f'{v} {path} {a} FILTER(lang({a}) != "") BIND(LCASE(lang({a})) AS {lang}) }} '
+                     f"GROUP BY {v} {lang} HAVING (COUNT(DISTINCT {a}) > 1) }} }} }}")
+            return f"BOUND({flag})", True, (block,)
         if name in ("lessThan", "lessThanOrEquals"):
             op = "<" if name == "lessThan" else "<="
             return self.exists(v, f"{v} {path} {a} . {v} {arg} {b} .",
@@ -152,24 +162,17 @@ class Prefilter:
         if any(isinstance(d, ox.Literal) and d.value == "true"
                for d in g.objects(shape.node, sh("qualifiedValueShapesDisjoint"))):
             return None
-        a, b = self.var(), self.var()
-        good_a, good_b = self.bad(arg, a, depth + 1), self.bad(arg, b, depth + 1)
-        if good_a is None or good_b is None or not good_a[1]:
+        a = self.var()
+        bad_a = self.bad(arg, a, depth + 1)
+        if bad_a is None or not bad_a[1]:
             return None
+        ok_a: Expr = (f"!{bad_a[0]}", True, bad_a[2])
         parts: list[Expr] = []
-        ok_a: Expr = (f"!{good_a[0]}", True, good_a[2])
-        ok_ab: Expr = (f"!sameTerm({a}, {b}) && !{good_a[0]} && !{good_b[0]}", True, good_a[2] + good_b[2])
         low, high = g.value(shape.node, sh("qualifiedMinCount")), g.value(shape.node, sh("qualifiedMaxCount"))
-        if low is not None:
-            n = int(low.value)  # type: ignore[union-attr]
-            parts.append(FALSE if n == 0 else self.exists(v, f"{v} {path} {a} .", ok_a, negate=True)
-                         if n == 1 else None)
+        if low is not None and int(low.value) > 0:  # type: ignore[union-attr]
+            parts.append(self.counted(v, a, f"{v} {path} {a} .", ">=", int(low.value), ok_a, negate=True))  # type: ignore[union-attr]
         if high is not None:
-            n = int(high.value)  # type: ignore[union-attr]
-            if n == 0:
-                parts.append(self.exists(v, f"{v} {path} {a} .", ok_a))
-            else:
-                parts.append(self.exists(v, f"{v} {path} {a}, {b} .", ok_ab, exact=n == 1))
+            parts.append(self.counted(v, a, f"{v} {path} {a} .", ">", int(high.value), ok_a))  # type: ignore[union-attr]
         return _any(parts)
 
     # ------------------------------------------------------------------ one value node
