@@ -8,7 +8,9 @@ subprocess, so its peak memory (ru_maxrss) is its own:
 - pyshacl: the reference (rdflib parse, then pyshacl);
 - pyrudof: the Rust validator rudof (`pip install pyrudof`), its native engine.
 
-The oxigraph and pyshacl reports are compared finding by finding; pyrudof's result count is
+The 100k graph is also validated with one line in a hundred mutated (seeded: a deleted triple, a
+literal replaced by text, or a link to an undefined node), so the reports compared hold thousands
+of results. The oxigraph and pyshacl reports are compared finding by finding; pyrudof's result count is
 shown as it reports it (it does not run the SPARQL-based targets and constraints the shapes use).
 Each run has a timeout (MIGGRAPH_BENCH_TIMEOUT seconds, default 900); sizes come from
 MIGGRAPH_BENCH_SIZES (default "100000,1000000").
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -83,6 +86,27 @@ def measure(engine: str, graph: Path, shapes: Path, timeout: float) -> dict[str,
         out.unlink(missing_ok=True)
 
 
+def mutated(source: Path, target: Path, seed: int = 42) -> int:
+    """A copy of an N-Triples file with one line in a hundred broken; returns the mutations."""
+    rng = random.Random(seed)
+    count = 0
+    with source.open(encoding="utf-8") as src, target.open("w", encoding="utf-8") as out:
+        for line in src:
+            if not line.strip() or rng.random() >= 0.01:
+                out.write(line)
+                continue
+            count += 1
+            subject, predicate, obj = line.rstrip(" .\n").split(" ", 2)
+            kind = rng.choice(("delete", "literal", "dangling"))
+            if kind == "literal":
+                out.write(f'{subject} {predicate} "broken {count}" .\n')
+            elif kind == "dangling":
+                out.write(line)
+                out.write(f"{subject} <https://w3id.org/miggraph/def#place> "
+                          f"<https://w3id.org/miggraph/id/missing-{count}> .\n")
+    return count
+
+
 def graphs(workdir: Path) -> list[tuple[str, Path]]:
     project = find_project()
     curated = workdir / "curated"
@@ -94,6 +118,10 @@ def graphs(workdir: Path) -> list[tuple[str, Path]]:
         lines = synth.write(folder, size, curated / "miggraph.nt", seed=42)
         label = f"{size // 1000}k" if size < 1_000_000 else f"{size // 1_000_000}M"
         found.append((f"{label} ({lines:,} triples)", folder / "miggraph.nt"))
+        if size < 1_000_000:
+            broken = workdir / f"synth-{size}-mutated.nt"
+            count = mutated(folder / "miggraph.nt", broken)
+            found.append((f"{label}, {count:,} lines mutated", broken))
     return found
 
 
