@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from ..errors import MiggraphError
 from . import paths, prefilter, sparql
-from .graph import RDF, RDFS, SH, XSD, AsWritten, Graph, Term, sh
+from .graph import RDF, RDFS, SH, AsWritten, Graph, Term, sh
 from .literals import Comparator, well_formed
 from .prefilter import Prefilter
 from .shapes import TARGETS, Shape, Shapes, refuse
@@ -66,7 +66,7 @@ class Engine:
         self.shapes = Shapes(self.shapes_graph)
         self.prefilter = Prefilter(self.shapes, self.data)
         self.compare = Comparator()
-        self.sparql = sparql.Runner(data, self.shapes_graph)
+        self.sparql = sparql.Runner(data, self.shapes_graph, self.data.as_written_term)
         self._conforms: dict[tuple[Term, Term], bool] = {}
         self._active: set[tuple[Term, Term]] = set()
 
@@ -355,4 +355,4 @@ def validate(data: ox.Store, shapes: list[ox.Triple], as_written: AsWritten | No
         raise MiggraphError(f"invalid sh:pattern: {exc}") from exc
 
 
-__all__ = ["Result", "validate", "XSD"]
+__all__ = ["Result", "validate"]

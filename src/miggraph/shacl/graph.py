@@ -142,6 +142,11 @@ class Graph:
         self._objects: dict[tuple[Term, ox.NamedNode], list[Term]] = {}
         self._subjects: dict[tuple[ox.NamedNode, Term], list[Term]] = {}
         self._stored = {written: stored for (_s, _p, stored), written in self.as_written.items()}
+        self._written = {stored: written for (_s, _p, stored), written in self.as_written.items()}
+
+    def as_written_term(self, term: Term) -> Term:
+        """A term a SPARQL query returned, as the data wrote it (see `load`)."""
+        return self._written.get(term, term) if self._written else term
 
     def _index(self, predicate: ox.NamedNode) -> None:
         out: dict[Term, list[Term]] = defaultdict(list)

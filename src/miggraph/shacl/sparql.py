@@ -8,6 +8,7 @@ and `$shapesGraph` are refused, as are SPARQL-based targets of other kinds and A
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -25,9 +26,10 @@ PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
 
 class Runner:
-    def __init__(self, data: ox.Store, shapes: Graph) -> None:
+    def __init__(self, data: ox.Store, shapes: Graph, written: Callable[[Term], Term] = lambda t: t) -> None:
         self.data = data
         self.shapes = shapes
+        self.written = written
 
     def _prefixes(self, node: Term) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -89,7 +91,7 @@ class Runner:
             raise refuse(f"a SPARQL constraint {node} that does not parse ({exc})", shape.node) from exc
         names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
         for solution in solutions:  # type: ignore[union-attr]
-            row = {name: solution[name] for name in names}
+            row = {name: None if solution[name] is None else self.written(solution[name]) for name in names}
             path = row.get("path")
             where = paths.Path("pred", pred=path) if isinstance(path, ox.NamedNode) else shape.path
             value = row.get("value") or focus
