@@ -1,81 +1,160 @@
-"""Validation time on the curated graph and on a copy 100 times larger, for both engines.
+"""Validation time and peak memory of three SHACL engines on the same seeded synthetic graphs.
 
-The large graph is the curated data replicated: every node of the data namespace gets a
-suffix per copy, so it has the same shape mix (actors, activities, participations, figures)
-as the real data; the ontology and vocabularies stay single. Each size is validated with
-pyshacl (the reference) and with the shapes compiled to SPARQL on pyoxigraph; the two reports
-must be identical. Figures are seconds and ratios measured in the same process.
+For the curated build and `miggraph.synth` graphs of about 100 thousand and 1 million triples
+(seed 42), each engine validates `dist/miggraph.nt` against ontology/shapes.ttl in its own
+subprocess, so its peak memory (ru_maxrss) is its own:
 
-    python -m bench validate_bench            # curated and x100
-    python -m bench.validate_bench 10         # curated and x10
+- oxigraph: miggraph's engine (pyoxigraph store, `miggraph.shacl`);
+- pyshacl: the reference (rdflib parse, then pyshacl);
+- pyrudof: the Rust validator rudof (`pip install pyrudof`), its native engine.
+
+The 100k graph is also validated with one line in a hundred mutated (seeded: a deleted triple, a
+literal replaced by text, or a link to an undefined node), so the reports compared hold thousands
+of results. The oxigraph and pyshacl reports are compared finding by finding; pyrudof's result count is
+shown as it reports it (it does not run the SPARQL-based targets and constraints the shapes use).
+Each run has a timeout (MIGGRAPH_BENCH_TIMEOUT seconds, default 900); sizes come from
+MIGGRAPH_BENCH_SIZES (default "100000,1000000").
+
+    python -m bench validate_bench
+    MIGGRAPH_BENCH_SIZES=100000 python -m bench.validate_bench
 """
 
 from __future__ import annotations
 
+import json
+import os
+import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import asdict
+from pathlib import Path
 
-import pyoxigraph
-from rdflib import Graph, URIRef
+from miggraph import build, synth
+from miggraph.project import find_project
 
-from miggraph.build import load
-from miggraph.project import MGD, find_project
-from miggraph.validate import load_shapes, validate_graph, validate_store
-
-
-def replicate(graph: Graph, copies: int) -> Graph:
-    """`copies` renamed copies of the data nodes, sharing the ontology's terms."""
-    data_ns = str(MGD)
-
-    def rename(term: object, k: int) -> object:
-        if isinstance(term, URIRef) and str(term).startswith(data_ns):
-            return URIRef(f"{term}-x{k}")
-        return term
-
-    big = Graph()
-    for s, p, o in graph:
-        if isinstance(s, URIRef) and not str(s).startswith(data_ns):
-            big.add((s, p, o))
-            continue
-        for k in range(copies):
-            big.add((rename(s, k), p, rename(o, k)))  # type: ignore[arg-type]
-    return big
+ENGINES = ("oxigraph", "pyshacl", "pyrudof")
 
 
-def measure(label: str, graph: Graph, shapes: Graph) -> None:
+def run_engine(engine: str, graph: Path, shapes: Path, out: Path) -> None:
+    """In the subprocess: load, validate, write timings, peak memory and findings as JSON."""
     started = time.perf_counter()
-    reference = validate_graph(graph, shapes, engine="pyshacl")
-    pyshacl_s = time.perf_counter() - started
+    findings: list[dict[str, object]] = []
+    if engine == "pyrudof":
+        import pyrudof
 
-    started = time.perf_counter()
-    store = pyoxigraph.Store()
-    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-    load_s = time.perf_counter() - started
-    started = time.perf_counter()
-    fast = validate_store(store, shapes)
-    oxigraph_s = time.perf_counter() - started
+        rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        rudof.read_data(str(graph), format=pyrudof.RDFFormat.NTriples)
+        loaded = time.perf_counter()
+        rudof.read_shacl(str(shapes))
+        report = rudof.validate_shacl()
+        count, violations = len(report), len(report.violations)  # type: ignore[arg-type]
+    else:
+        from miggraph import validate
 
-    same = "same report" if fast.findings == reference.findings else "REPORTS DIFFER"
-    print(f"{label:>8} {len(graph):>9,} triples | pyshacl {pyshacl_s:7.2f} s | oxigraph {oxigraph_s:6.2f} s "
-          f"(+ load {load_s:5.2f} s) | pyshacl/oxigraph {pyshacl_s / oxigraph_s:5.0f}x | "
-          f"{len(reference.violations)} violations, {same}", flush=True)
+        if engine == "oxigraph":
+            store, as_written = validate.load_store([graph])
+            loaded = time.perf_counter()
+            result = validate.validate_store(store, validate.shapes_triples(shapes), as_written)
+        else:
+            data = validate.load_graph([graph])
+            loaded = time.perf_counter()
+            result = validate.validate_graph(data, validate.load_shapes(shapes), engine="pyshacl")
+        count, violations = len(result.findings), len(result.violations)
+        findings = [asdict(f) for f in result.findings]
+    done = time.perf_counter()
+    out.write_text(json.dumps({
+        "load_s": loaded - started, "validate_s": done - loaded, "results": count, "violations": violations,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "findings": findings,
+    }), encoding="utf-8")
 
 
-def main(copies: int = 100) -> None:
+def measure(engine: str, graph: Path, shapes: Path, timeout: float) -> dict[str, object] | str:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        out = Path(handle.name)
+    try:
+        subprocess.run([sys.executable, "-m", "bench.validate_bench", "--run", engine, str(graph), str(shapes),
+                        str(out)], check=True, timeout=timeout, capture_output=True)
+        return json.loads(out.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except subprocess.TimeoutExpired:
+        return f"> {timeout:g} s"
+    except subprocess.CalledProcessError as exc:
+        return "fails: " + exc.stderr.decode(errors="replace").strip().splitlines()[-1][:80]
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def mutated(source: Path, target: Path, seed: int = 42) -> int:
+    """A copy of an N-Triples file with one line in a hundred broken; returns the mutations."""
+    rng = random.Random(seed)
+    count = 0
+    with source.open(encoding="utf-8") as src, target.open("w", encoding="utf-8") as out:
+        for line in src:
+            if not line.strip() or rng.random() >= 0.01:
+                out.write(line)
+                continue
+            count += 1
+            subject, predicate, obj = line.rstrip(" .\n").split(" ", 2)
+            kind = rng.choice(("delete", "literal", "dangling"))
+            if kind == "literal":
+                out.write(f'{subject} {predicate} "broken {count}" .\n')
+            elif kind == "dangling":
+                out.write(line)
+                out.write(f"{subject} <https://w3id.org/miggraph/def#place> "
+                          f"<https://w3id.org/miggraph/id/missing-{count}> .\n")
+    return count
+
+
+def graphs(workdir: Path) -> list[tuple[str, Path]]:
     project = find_project()
-    shapes = load_shapes(project.shapes)
-    curated = load(project).graph
-    measure("curated", curated, shapes)
-    measure(f"x{copies}", replicate(curated, copies), shapes)
-    # The same with the broken examples of the test suite mixed in, so that the reports compared
-    # at scale hold thousands of violations of every kind.
-    broken_cases = sorted((project.root / "tests" / "shapes").glob("*.ttl"))
-    broken = load(project, data=[project.data, *broken_cases]).graph
-    measure(f"x{copies}+err", replicate(broken, copies), shapes)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak_mb:,.0f} MB")
+    curated = workdir / "curated"
+    build.build(project, out=curated)
+    sizes = [int(s) for s in os.environ.get("MIGGRAPH_BENCH_SIZES", "100000,1000000").split(",")]
+    found = [("curated", curated / "miggraph.nt")]
+    for size in sizes:
+        folder = workdir / f"synth-{size}"
+        lines = synth.write(folder, size, curated / "miggraph.nt", seed=42)
+        label = f"{size // 1000}k" if size < 1_000_000 else f"{size // 1_000_000}M"
+        found.append((f"{label} ({lines:,} triples)", folder / "miggraph.nt"))
+        if size < 1_000_000:
+            broken = workdir / f"synth-{size}-mutated.nt"
+            count = mutated(folder / "miggraph.nt", broken)
+            found.append((f"{label}, {count:,} lines mutated", broken))
+    return found
+
+
+def cell(result: dict[str, object] | str) -> str:
+    if isinstance(result, str):
+        return result
+    total = float(result["load_s"]) + float(result["validate_s"])  # type: ignore[arg-type]
+    return (f"{total:.2f} s (load {float(result['load_s']):.2f}) {float(result['peak_mb']):,.0f} MB, "  # type: ignore[arg-type]
+            f"{result['results']} results")
+
+
+def main() -> None:
+    project = find_project()
+    timeout = float(os.environ.get("MIGGRAPH_BENCH_TIMEOUT", "900"))
+    print("| graph | " + " | ".join(ENGINES) + " | oxigraph = pyshacl | pyshacl / oxigraph |")
+    print("| --- | " + " | ".join("---" for _ in ENGINES) + " | --- | --- |", flush=True)
+    with tempfile.TemporaryDirectory(prefix="validate-bench-") as tmp:
+        for label, graph in graphs(Path(tmp)):
+            results = {engine: measure(engine, graph, project.shapes, timeout) for engine in ENGINES}
+            fast, reference = results["oxigraph"], results["pyshacl"]
+            if isinstance(fast, dict) and isinstance(reference, dict):
+                same = "same report" if fast["findings"] == reference["findings"] else "REPORTS DIFFER"
+                ratio = (float(reference["load_s"]) + float(reference["validate_s"])) / (  # type: ignore[arg-type]
+                    float(fast["load_s"]) + float(fast["validate_s"]))  # type: ignore[arg-type]
+                speed = f"{ratio:.0f}x"
+            else:
+                same, speed = "pyshacl did not finish", "-"
+            print(f"| {label} | " + " | ".join(cell(results[e]) for e in ENGINES) + f" | {same} | {speed} |",
+                  flush=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    if len(sys.argv) == 6 and sys.argv[1] == "--run":
+        run_engine(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]), Path(sys.argv[5]))
+    else:
+        main()

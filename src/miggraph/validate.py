@@ -1,29 +1,38 @@
-"""Validate: run the SHACL shapes (ontology/shapes.ttl) on a built graph.
+"""Validate: run the SHACL shapes (ontology/shapes.ttl) on the graph, with one of two engines.
 
-Two engines give the same report: pyshacl, the reference, and `oxigraph`, the shapes compiled
-to SPARQL and run on pyoxigraph (shacl_sparql.py), which is tens of times faster on large
-graphs. The report is regrouped by shape and focus node so that a curator sees, for each broken
-node, every message that applies to it. Violations fail validation; warnings do not.
+`oxigraph` (the default) is miggraph's own SHACL Core engine on pyoxigraph (`miggraph.shacl`):
+it reads the Turtle itself, so literals reach it as written, and it refuses (exit 2) what it
+does not implement. `pyshacl` is the reference implementation. Both give the same `Report`: the
+results regrouped by shape and focus node, each with the shape's message. The report follows
+the SHACL spec (`conforms` is false as soon as there is any result); the command fails only on
+results of severity sh:Violation.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import pyoxigraph
+import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
 
-from . import shacl_sparql
+from . import shacl
+from .build import apply_rules, check_syntax, collect_inputs, parse_file
 from .errors import MiggraphError
-from .project import shorten
+from .project import Project, shorten
+from .shacl.graph import AsWritten
+from .shacl.graph import load as load_file
+from .shacl.paths import Path as ShaclPath
 
-ENGINES = ("pyshacl", "oxigraph")
-
+ENGINES = ("oxigraph", "pyshacl")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+BASE_IRI = "https://w3id.org/miggraph/"
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,13 @@ class Finding:
     path: str
     value: str
     message: str
+    component: str = ""
     referrers: tuple[str, ...] = ()
 
 
 @dataclass
 class Report:
-    """The outcome of a validation: findings and the raw SHACL results graph."""
+    """The outcome of a validation: findings and the SHACL results graph."""
 
     findings: list[Finding]
     results_graph: Graph
@@ -52,13 +62,168 @@ class Report:
 
     @property
     def conforms(self) -> bool:
-        return not self.violations
+        """As SHACL defines it: no result of any severity."""
+        return not self.findings
 
+
+# ---------------------------------------------------------------------- loading
 
 def load_shapes(path: Path) -> Graph:
+    """The shapes as an rdflib graph (for pyshacl)."""
     if not path.is_file():
         raise MiggraphError(f"{path}: shapes file not found")
-    return Graph().parse(path, format="turtle")
+    return parse_file(path)
+
+
+def shapes_triples(path: Path) -> list[ox.Triple]:
+    """The shapes as parsed triples, literals as written (for the oxigraph engine)."""
+    if not path.is_file():
+        raise MiggraphError(f"{path}: shapes file not found")
+    check_syntax(path)
+    with path.open("rb") as stream:
+        return list(ox.parse(stream, format=ox.RdfFormat.TURTLE, base_iri=BASE_IRI))  # type: ignore[arg-type]
+
+
+def input_files(project: Project, files: list[Path], standalone: bool) -> list[Path]:
+    """What to validate: exactly `files` when standalone, else they replace or join data/."""
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise MiggraphError(f"{missing[0]}: no such file")
+    if standalone:
+        return files
+    given = {f.resolve() for f in files}
+    rest = [p for p in collect_inputs(project) if p.resolve() not in given]
+    return rest + files
+
+
+def load_store(paths: Iterable[Path], rules: Path | None = None) -> tuple[ox.Store, AsWritten]:
+    """A pyoxigraph store of the files as written, plus what the CONSTRUCT rules derive."""
+    store = ox.Store()
+    as_written: AsWritten = {}
+    for path in paths:
+        check_syntax(path)
+        fmt = ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE
+        load_file(store, str(path), fmt, BASE_IRI, as_written)
+    if rules is not None and rules.is_dir():
+        for rule in sorted(rules.glob("*.rq")):
+            try:
+                derived = list(store.query(rule.read_text(encoding="utf-8")))  # type: ignore[arg-type]
+            except SyntaxError as exc:
+                raise MiggraphError(f"derivation rule failed: {exc}", location=str(rule)) from exc
+            store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in derived])  # type: ignore[union-attr]
+    return store, as_written
+
+
+def load_graph(paths: Iterable[Path], rules: Path | None = None) -> Graph:
+    """The same as an rdflib graph (for pyshacl)."""
+    graph = Graph()
+    for path in paths:
+        if path.suffix == ".nt":
+            graph.parse(path, format="nt")
+        else:
+            graph += parse_file(path)
+    if rules is not None:
+        for _name, new in apply_rules(graph, rules):
+            graph += new
+    return graph
+
+
+def validate_paths(paths: list[Path], shapes: Path, engine: str, rules: Path | None = None) -> Report:
+    """Validate the union of `paths` (after the rules, if given) against the shapes file."""
+    if engine == "oxigraph":
+        store, as_written = load_store(paths, rules)
+        return validate_store(store, shapes_triples(shapes), as_written)
+    if engine == "pyshacl":
+        return validate_graph(load_graph(paths, rules), load_shapes(shapes), engine="pyshacl")
+    raise MiggraphError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+# ---------------------------------------------------------------------- engines
+
+def validate_graph(data: Graph, shapes: Graph, engine: str = "pyshacl") -> Report:
+    """Validate an rdflib graph with either engine."""
+    if engine == "oxigraph":
+        store = ox.Store()
+        store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        triples = list(ox.parse(shapes.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+        return validate_store(store, triples)  # type: ignore[arg-type]
+    if engine != "pyshacl":
+        raise MiggraphError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    _conforms, results, _text = shacl_validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+    )
+    findings: list[Finding] = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        source = results.value(result, SH.sourceShape)
+        component = str(results.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
+        if component == "SPARQLConstraintComponent":
+            message = str(results.value(result, SH.resultMessage) or "")
+        else:
+            message = _shape_message(shapes, source)
+        focus = results.value(result, SH.focusNode)
+        findings.append(Finding(
+            severity=str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
+            shape=_term(_owner(shapes, source)),
+            focus=_term(focus),
+            path=_rdflib_path(results, shapes, results.value(result, SH.resultPath)),
+            value=_term(results.value(result, SH.value)),
+            message=message or f"sh:{component} not met",
+            component=component,
+            referrers=_referrers(data, focus),
+        ))
+    return Report(findings=_sorted(findings), results_graph=results)
+
+
+def validate_store(store: ox.Store, shapes: list[ox.Triple], as_written: AsWritten | None = None) -> Report:
+    """Validate the graph in a pyoxigraph store with miggraph's own engine."""
+    raw = shacl.validate(store, shapes, as_written)
+    results = Graph()
+    results.bind("sh", SH)
+    report_node = BNode()
+    results.add((report_node, RDF.type, SH.ValidationReport))
+    results.add((report_node, SH.conforms, Literal(not raw)))
+    findings: list[Finding] = []
+    for r in raw:
+        node = BNode()
+        results.add((report_node, SH.result, node))
+        results.add((node, RDF.type, SH.ValidationResult))
+        results.add((node, SH.focusNode, _from_ox(r.focus)))
+        results.add((node, SH.resultSeverity, URIRef(r.severity.value)))
+        results.add((node, SH.sourceShape, _from_ox(r.source_shape)))
+        results.add((node, SH.sourceConstraintComponent, SH[r.component]))
+        if r.source_constraint is not None:
+            results.add((node, SH.sourceConstraint, _from_ox(r.source_constraint)))
+        message = r.message or f"sh:{r.component} not met"
+        results.add((node, SH.resultMessage, Literal(message)))
+        if r.path is not None:
+            results.add((node, SH.resultPath, _path_node(results, r.path)))
+        if r.value is not None:
+            results.add((node, SH.value, _from_ox(r.value)))
+        findings.append(Finding(
+            severity=r.severity.value.rsplit("#", 1)[-1], shape=_term(_from_ox(r.root_shape)),
+            focus=_term(_from_ox(r.focus)), path=_path_text(r.path), value=_term(_from_ox(r.value)),
+            message=message, component=r.component, referrers=_store_referrers(store, r.focus),
+        ))
+    return Report(findings=_sorted(findings), results_graph=results)
+
+
+# ---------------------------------------------------------------------- terms
+
+def _from_ox(term: object) -> Node | None:
+    """A pyoxigraph term as rdflib, the lexical form kept as written."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise MiggraphError(f"unexpected term {term!r}")
 
 
 def _term(node: object) -> str:
@@ -71,7 +236,40 @@ def _term(node: object) -> str:
     return "" if node is None else str(node)
 
 
-def _path(results: Graph, shapes: Graph, node: object) -> str:
+def _path_text(path: ShaclPath | None) -> str:
+    if path is None:
+        return ""
+    if path.kind == "pred":
+        return shorten(path.pred.value)  # type: ignore[union-attr]
+    inner = [_path_text(p) for p in path.parts]
+    if path.kind == "inv":
+        return f"^{inner[0]}"
+    if path.kind in ("seq", "alt"):
+        return "(" + ("/" if path.kind == "seq" else "|").join(inner) + ")"
+    suffix = {"star": "*", "plus": "+", "opt": "?"}[path.kind]
+    return f"({inner[0]}){suffix}"
+
+
+def _path_node(graph: Graph, path: ShaclPath) -> Node:
+    """The path written back as SHACL path triples in the results graph."""
+    if path.kind == "pred":
+        return URIRef(path.pred.value)  # type: ignore[union-attr]
+    node = BNode()
+    parts = [_path_node(graph, p) for p in path.parts]
+    if path.kind == "seq":
+        Collection(graph, node, parts)
+        return node
+    if path.kind == "alt":
+        head = BNode()
+        Collection(graph, head, parts)
+        graph.add((node, SH.alternativePath, head))
+        return node
+    name = {"inv": "inversePath", "star": "zeroOrMorePath", "plus": "oneOrMorePath", "opt": "zeroOrOnePath"}
+    graph.add((node, SH[name[path.kind]], parts[0]))
+    return node
+
+
+def _rdflib_path(results: Graph, shapes: Graph, node: object) -> str:
     if isinstance(node, URIRef):
         return shorten(str(node))
     if isinstance(node, BNode):
@@ -81,9 +279,17 @@ def _path(results: Graph, shapes: Graph, node: object) -> str:
     return _term(node)
 
 
+def _shape_message(shapes: Graph, shape: object) -> str:
+    messages = list(shapes.objects(shape, SH.message))  # type: ignore[arg-type]
+    for m in messages:
+        if isinstance(m, Literal) and m.language in (None, "en"):
+            return str(m)
+    return str(messages[0]) if messages else ""
+
+
 def _owner(shapes: Graph, shape: object) -> object:
     """The named node shape a property or SPARQL constraint belongs to."""
-    owner = shapes.value(None, SH.property, shape) or shapes.value(None, SH.sparql, shape)
+    owner = shapes.value(None, SH.property, shape) or shapes.value(None, SH.sparql, shape)  # type: ignore[arg-type]
     return owner if owner is not None else shape
 
 
@@ -95,79 +301,22 @@ def _referrers(data: Graph, node: object) -> tuple[str, ...]:
     return tuple(sorted(_term(u) for u in users)[:10])
 
 
-def validate_graph(data: Graph, shapes: Graph, engine: str = "pyshacl") -> Report:
-    """Validate an rdflib graph with either engine."""
-    if engine == "oxigraph":
-        store = pyoxigraph.Store()
-        store.load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
-        return validate_store(store, shapes)
-    if engine != "pyshacl":
-        raise MiggraphError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
-    _conforms, results, _text = shacl_validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
-    )
-    findings: list[Finding] = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        source = results.value(result, SH.sourceShape)
-        message = results.value(result, SH.resultMessage)
-        if message is None and source is not None:
-            message = shapes.value(source, SH.message)
-        focus = results.value(result, SH.focusNode)
-        findings.append(Finding(
-            severity=str(results.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-            shape=_term(_owner(shapes, source)),
-            focus=_term(focus),
-            path=_path(results, shapes, results.value(result, SH.resultPath)),
-            value=_term(results.value(result, SH.value)),
-            message=str(message or "constraint not met"),
-            referrers=_referrers(data, focus),
-        ))
-    return Report(findings=_sorted(findings), results_graph=results)
-
-
-def validate_store(store: pyoxigraph.Store, shapes: Graph) -> Report:
-    """Validate the graph in a pyoxigraph store with the shapes compiled to SPARQL."""
-    raw = shacl_sparql.run(store, shapes)
-    results = Graph()
-    results.bind("sh", SH)
-    report_node = BNode()
-    results.add((report_node, RDF.type, SH.ValidationReport))
-    results.add((report_node, SH.conforms, Literal(not any(r.severity == "Violation" for r in raw))))
-    findings: list[Finding] = []
-    for r in raw:
-        node = BNode()
-        results.add((report_node, SH.result, node))
-        results.add((node, RDF.type, SH.ValidationResult))
-        results.add((node, SH.focusNode, r.focus))
-        results.add((node, SH.resultSeverity, SH[r.severity]))
-        results.add((node, SH.sourceShape, r.source_shape))
-        results.add((node, SH.resultMessage, Literal(r.message)))
-        if r.path is not None:
-            results.add((node, SH.resultPath, r.path))
-        if r.value is not None:
-            results.add((node, SH.value, r.value))
-        findings.append(Finding(
-            severity=r.severity, shape=_term(r.node_shape), focus=_term(r.focus),
-            path=_path(results, shapes, r.path), value=_term(r.value), message=r.message,
-            referrers=_store_referrers(store, r.focus),
-        ))
-    return Report(findings=_sorted(findings), results_graph=results)
-
-
-def _store_referrers(store: pyoxigraph.Store, node: object) -> tuple[str, ...]:
-    if not isinstance(node, URIRef):
+def _store_referrers(store: ox.Store, node: object) -> tuple[str, ...]:
+    if not isinstance(node, ox.NamedNode):
         return ()
-    iri = pyoxigraph.NamedNode(str(node))
-    if any(store.quads_for_pattern(iri, pyoxigraph.NamedNode(str(RDF.type)), None)):
+    if any(store.quads_for_pattern(node, ox.NamedNode(str(RDF.type)), None)):
         return ()
-    users = {q.subject.value for q in store.quads_for_pattern(None, None, iri)}
-    users |= {q.subject.value for q in store.quads_for_pattern(None, iri, None)}
-    return tuple(sorted(_term(URIRef(u)) for u in users)[:10])
+    users = {q.subject for q in store.quads_for_pattern(None, None, node)}
+    users |= {q.subject for q in store.quads_for_pattern(None, node, None)}
+    return tuple(sorted(_term(_from_ox(u)) for u in users)[:10])
 
 
 def _sorted(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (f.severity != "Violation", f.shape, f.focus, f.path, f.value, f.message))
+    return sorted(findings, key=lambda f: (f.severity != "Violation", f.shape, f.focus, f.path, f.value,
+                                           f.component, f.message))
 
+
+# ---------------------------------------------------------------------- output
 
 def format_text(report: Report) -> str:
     """The report grouped by shape, then focus node, one message per line."""
@@ -204,3 +353,5 @@ def format_json(report: Report) -> str:
 
 def format_ttl(report: Report) -> str:
     return report.results_graph.serialize(format="turtle")
+
+
