@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph
@@ -392,16 +393,26 @@ def test_publish_counts_distinct_triples(server, tmp_path) -> None:
     assert (done.local, done.remote, done.complete) == (2, 2, True)
 
 
-def test_serve_stops_a_runaway_query_at_its_timeout(workspace) -> None:
+@contextmanager
+def miggraph_serve(workspace: Path, timeout: float) -> Iterator[int]:
+    """`miggraph serve --timeout` on a free port, stopped with Ctrl-C at the end; yields the port."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "miggraph", "--project", str(workspace), "serve", "--port",
-         str(port), "--timeout", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         str(port), "--timeout", f"{timeout:g}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout
         for line in process.stdout:
             if line.startswith("Press Ctrl-C"):
                 break
+        yield port
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+
+
+def test_serve_stops_a_runaway_query_at_its_timeout(workspace) -> None:
+    with miggraph_serve(workspace, timeout=1) as port:
         runaway = urllib.request.Request(
             f"http://127.0.0.1:{port}/query", method="POST",
             data=b"SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
@@ -411,29 +422,15 @@ def test_serve_stops_a_runaway_query_at_its_timeout(workspace) -> None:
         # Oxigraph has sent the head of the answer already, and ends the body with its reason.
         assert body == ('{"head":{"vars":["n"]},"results":{"bindings":['
                         "The SPARQL operation has been cancelled")
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
 
 
 def test_an_answer_the_server_cancels_part_way_says_so(workspace) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "miggraph", "--project", str(workspace), "serve", "--port",
-         str(port), "--timeout", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout
-        for line in process.stdout:
-            if line.startswith("Press Ctrl-C"):
-                break
+    with miggraph_serve(workspace, timeout=1) as port:
         done = subprocess.run(
             [sys.executable, "-m", "miggraph", "--project", str(workspace), "-q", "query", "-",
              "--endpoint", f"http://127.0.0.1:{port}/query"],
             input="SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
             capture_output=True, text=True, timeout=300, check=False)
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
     assert (done.returncode, done.stdout) == (3, "")
     assert done.stderr == (f"miggraph: error: http://127.0.0.1:{port}/query stopped part-way "
                            "through its answer: The SPARQL operation has been cancelled\n")

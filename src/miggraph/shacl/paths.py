@@ -6,6 +6,7 @@ and zeroOrOne, nested freely. A path node of any other form is refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -83,15 +84,7 @@ def _eval(data: Graph, path: Path, nodes: list[Term]) -> list[Term]:
         return [o for part in path.parts for o in _eval(data, part, nodes)]
     if kind == "opt":
         return nodes + _eval(data, path.parts[0], nodes)
-    # star and plus: breadth-first closure
-    seen: dict[Term, None] = dict.fromkeys(nodes) if kind == "star" else {}
-    frontier = nodes
-    while frontier:
-        step = [o for o in _eval(data, path.parts[0], frontier) if o not in seen]
-        step = list(dict.fromkeys(step))
-        seen.update(dict.fromkeys(step))
-        frontier = step
-    return list(seen)
+    return _closure(lambda frontier: _eval(data, path.parts[0], frontier), nodes, kind == "star")
 
 
 def _inverse(data: Graph, path: Path, nodes: list[Term]) -> list[Term]:
@@ -110,10 +103,15 @@ def _inverse(data: Graph, path: Path, nodes: list[Term]) -> list[Term]:
         return [s for part in path.parts for s in _inverse(data, part, nodes)]
     if kind == "opt":
         return nodes + _inverse(data, path.parts[0], nodes)
-    seen: dict[Term, None] = dict.fromkeys(nodes) if kind == "star" else {}
+    return _closure(lambda frontier: _inverse(data, path.parts[0], frontier), nodes, kind == "star")
+
+
+def _closure(step: Callable[[list[Term]], list[Term]], nodes: list[Term], with_start: bool) -> list[Term]:
+    """Breadth-first closure of `step` from `nodes` (zeroOrMore keeps the start, oneOrMore does not)."""
+    seen: dict[Term, None] = dict.fromkeys(nodes) if with_start else {}
     frontier = nodes
     while frontier:
-        step = list(dict.fromkeys(o for o in _inverse(data, path.parts[0], frontier) if o not in seen))
-        seen.update(dict.fromkeys(step))
-        frontier = step
+        found = list(dict.fromkeys(o for o in step(frontier) if o not in seen))
+        seen.update(dict.fromkeys(found))
+        frontier = found
     return list(seen)
