@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..errors import MiggraphError
+from ...errors import MiggraphError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Node = ox.NamedNode | ox.BlankNode

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..errors import MiggraphError
+from ...errors import MiggraphError
 from .graph import Graph, Term, sh
 
 

@@ -22,10 +22,11 @@ from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from ..errors import MiggraphError
+from ..project import Project
+from ..vocab import shorten
 from . import shacl
 from .build import apply_rules, check_syntax, collect_inputs, parse_file
-from .errors import MiggraphError
-from .project import Project, shorten
 from .shacl.graph import AsWritten
 from .shacl.graph import load as load_file
 from .shacl.paths import Path as ShaclPath
