@@ -28,7 +28,7 @@ from ..errors import ExitCode, MiggraphError
 from ..files import cannot_write, make_folder, remove_stale, staging_folder, unlock
 from ..formats import RDF_FILES
 from ..project import Project, built_name
-from ..vocab import GRAPH, PREFIXES
+from ..vocab import BASE, GRAPH, PREFIXES
 
 BOM = b"\xef\xbb\xbf"
 MAX_TOKEN = 16 * 1024 * 1024  # pyoxigraph's parser holds at most this much of one token
@@ -95,7 +95,7 @@ def check_syntax(path: Path) -> None:
     content = content.removeprefix(BOM)  # columns count from after the mark, as editors show
     try:
         for _ in pyoxigraph.parse(io.BytesIO(content), format=pyoxigraph.RdfFormat.TURTLE,
-                                  base_iri="https://w3id.org/miggraph/"):
+                                  base_iri=BASE):
             pass
     except MemoryError as exc:
         raise MiggraphError(f"a literal or IRI is longer than {MAX_TOKEN // 2**20} MiB, more than "
