@@ -113,7 +113,7 @@ def test_build_writes_each_summary_into_its_named_graph(built: BuildResult, proj
                                                         dist: Path) -> None:
     rules = {p.stem for p in build.summary_rules(project)}
     assert rules == {"activities-by-actor", "activities-by-theme", "activities-by-year",
-                     "citations-by-section", "citations", "names-zh"}
+                     "citations-by-section", "citations", "most-specific-classes", "names-zh"}
     dataset = Dataset()
     dataset.parse(dist / built_name("trig"), format="trig")
     for rule in rules:
