@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -226,6 +227,15 @@ def write_csv(stream: Stream, out: TextIO, limit: int | None = None) -> int:
     return count
 
 
+# Literals TSV writes in Turtle's short form, as pyoxigraph's serialiser does: 3, 1.5, 1.0E3, true.
+_TURTLE_SHORT = {
+    XSD + "integer": re.compile(r"[+-]?\d+"),
+    XSD + "decimal": re.compile(r"[+-]?\d*\.\d+"),
+    XSD + "double": re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)[eE][+-]?\d+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+
+
 def _tsv_term(value: Term | None) -> str:
     if value is None:
         return ""
@@ -239,6 +249,9 @@ def _tsv_term(value: Term | None) -> str:
         return f'"{text}"@{value.language}'
     if value.datatype.value == XSD_STRING:
         return f'"{text}"'
+    short = _TURTLE_SHORT.get(value.datatype.value)
+    if short is not None and short.fullmatch(value.value):
+        return value.value
     return f'"{text}"^^<{value.datatype.value}>'
 
 
