@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -59,8 +59,9 @@ class Model:
 
     def kind(self, label: str) -> Kind | None:
         """The kind with this English label (what the network views call a node's kind)."""
-        return self._by_label().get(label)
+        return self._by_label.get(label)
 
+    @cached_property
     def _by_label(self) -> dict[str, Kind]:
         return {k.label: k for k in self.kinds.values()}
 

@@ -38,6 +38,7 @@ import igraph
 import jinja2
 import markupsafe
 import networkx as nx
+import numpy as np
 import pyvis
 
 from ..files import write_text_atomic
@@ -53,7 +54,9 @@ KAMADA_KAWAI_LIMIT = 150
 # Above this many nodes a map opens as an overview of its communities.
 OVERVIEW_LIMIT = 1000
 NODE_SPACING = 110.0
-# Blocks up to this many nodes are spread so that no two nodes are closer than MIN_DISTANCE.
+# Fruchterman-Reingold iterations for the communities of a large map (300 for small maps).
+FR_ITERATIONS = 40
+# Blocks of small maps up to this many nodes are spread so that no two nodes are closer than MIN_DISTANCE.
 SPREAD_LIMIT = 300
 MIN_DISTANCE = 150.0
 # Acronyms: alternative labels this short with no lower-case letter ("MPS", "DG HOME").
@@ -70,30 +73,33 @@ Position = tuple[float, float]
 
 # ---------------------------------------------------------------- layout
 
-def _igraph(graph: nx.Graph, nodes: list) -> igraph.Graph:
-    index = {node: i for i, node in enumerate(nodes)}
-    edges = [(index[u], index[v]) for u, v in graph.subgraph(nodes).edges()]
-    return igraph.Graph(n=len(nodes), edges=edges)
+def _igraph(graph: nx.Graph) -> tuple[igraph.Graph, dict]:
+    """The graph in igraph, built once, and each node's index there."""
+    index = {node: i for i, node in enumerate(graph)}
+    return igraph.Graph(n=len(index), edges=[(index[u], index[v]) for u, v in graph.edges()]), index
 
 
-def _block_layout(graph: nx.Graph, nodes: list, radius: float, seed: int) -> dict[str, Position]:
-    """One block laid out by igraph and scaled to `radius`: Kamada-Kawai when it is small and
-    connected, Fruchterman-Reingold otherwise, from seeded starting positions."""
+def _block_layout(whole: igraph.Graph, index: dict, nodes: list, radius: float, seed: int,
+                  spread: bool = True) -> dict[str, Position]:
+    """One block laid out by igraph and scaled to `radius`, from seeded starting positions:
+    in a small map Kamada-Kawai when the block is small and connected, then `_spread`;
+    Fruchterman-Reingold otherwise (few iterations for the communities of a large map,
+    which the overview shows closed)."""
     if len(nodes) == 1:
         return {nodes[0]: (0.0, 0.0)}
-    g = _igraph(graph, nodes)
+    g = whole.induced_subgraph([index[n] for n in nodes], implementation="create_from_scratch")
     rng = random.Random(seed)
     start = [(rng.random(), rng.random()) for _ in nodes]
-    if len(nodes) <= KAMADA_KAWAI_LIMIT and g.is_connected():
+    if spread and len(nodes) <= KAMADA_KAWAI_LIMIT and g.is_connected():
         coords = g.layout_kamada_kawai(seed=start).coords
     else:
-        coords = g.layout_fruchterman_reingold(seed=start, niter=300 if len(nodes) < 500 else 100,
-                                               grid="auto").coords
+        coords = g.layout_fruchterman_reingold(seed=start, grid="auto",
+                                               niter=300 if spread else FR_ITERATIONS).coords
     xs, ys = [c[0] for c in coords], [c[1] for c in coords]
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     span = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 or 1.0
     points = [((x - cx) / span * radius, (y - cy) / span * radius) for x, y in coords]
-    if len(points) <= SPREAD_LIMIT:
+    if spread and len(points) <= SPREAD_LIMIT:
         points = _spread(points)
     return dict(zip(nodes, points, strict=True))
 
@@ -101,26 +107,19 @@ def _block_layout(graph: nx.Graph, nodes: list, radius: float, seed: int) -> dic
 def _spread(points: list[Position], iterations: int = 60) -> list[Position]:
     """Push apart nodes closer than MIN_DISTANCE, a little at a time, keeping the layout's
     shape: force layouts pack a dense core, where no label would fit."""
-    xy = [list(p) for p in points]
+    xy = np.array(points, dtype=float)
     for _ in range(iterations):
-        moved = False
-        for i in range(len(xy)):
-            for j in range(i + 1, len(xy)):
-                dx, dy = xy[j][0] - xy[i][0], xy[j][1] - xy[i][1]
-                distance = math.hypot(dx, dy)
-                if distance >= MIN_DISTANCE:
-                    continue
-                if distance == 0:
-                    dx, dy, distance = 1.0, 0.0, 1.0
-                push = (MIN_DISTANCE - distance) / 2 / distance
-                xy[i][0] -= dx * push
-                xy[i][1] -= dy * push
-                xy[j][0] += dx * push
-                xy[j][1] += dy * push
-                moved = True
-        if not moved:
+        delta = xy[:, None, :] - xy[None, :, :]  # delta[i, j] = xy[i] - xy[j]
+        distance = np.hypot(delta[..., 0], delta[..., 1])
+        np.fill_diagonal(distance, np.inf)
+        close = distance < MIN_DISTANCE
+        if not close.any():
             break
-    return [(x, y) for x, y in xy]
+        safe = np.where(distance == 0, 1.0, distance)
+        push = np.where(close, (MIN_DISTANCE - distance) / 2 / safe, 0.0)
+        push = np.where(np.isinf(push), 0.0, push)
+        xy += (delta * push[..., None]).sum(axis=1) / np.maximum(close.sum(axis=1), 1)[:, None]
+    return [(float(x), float(y)) for x, y in xy]
 
 
 def layout(graph: nx.Graph, community: dict[str, int], rank: dict[str, float],
@@ -132,7 +131,8 @@ def layout(graph: nx.Graph, community: dict[str, int], rank: dict[str, float],
     then the blocks are packed in rows, largest first, like books on shelves: no block
     squeezes another, the map keeps a screen-like shape, and the cost stays near linear.
     """
-    if graph.number_of_nodes() <= OVERVIEW_LIMIT:
+    small = graph.number_of_nodes() <= OVERVIEW_LIMIT
+    if small:
         blocks = [sorted(c, key=str) for c in nx.connected_components(graph)]
     else:
         members: dict[int, list] = defaultdict(list)
@@ -141,9 +141,10 @@ def layout(graph: nx.Graph, community: dict[str, int], rank: dict[str, float],
         blocks = [sorted(m, key=lambda n: (-rank[n], str(n))) for m in members.values()]
     blocks.sort(key=lambda block: (-len(block), str(min(block, key=str))))
     placed = []
+    whole, index = _igraph(graph)
     for block in blocks:
         radius = NODE_SPACING * math.sqrt(len(block)) * (0.9 if len(block) > 2 else 0.5)
-        placed.append(_block_layout(graph, block, radius, seed))
+        placed.append(_block_layout(whole, index, block, radius, seed, spread=small))
     return _shelves(placed)
 
 
