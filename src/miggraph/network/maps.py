@@ -41,9 +41,11 @@ import networkx as nx
 import numpy as np
 import pyvis
 
+from ..errors import MiggraphError
 from ..files import write_text_atomic
 from ..graph import model as model_mod
 from ..project import find_project
+from ..vocab import PREFIXES, shorten
 from .metrics import EXACT_BETWEENNESS_LIMIT, SEED, Metrics, measure
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -456,6 +458,20 @@ def find_nodes(graph: nx.Graph, name: str, prefixes: dict[str, str]) -> list[str
     return sorted(n for n, d in graph.nodes(data=True)
                   if wanted in {x.casefold() for x in (d["label"], d["label_zh"],
                                                        *d.get("alt_labels", [])) if x})
+
+
+def ego_view(graph: nx.Graph, name: str, depth: int, view: str) -> tuple[nx.Graph, str]:
+    """The neighbourhood of the one node `name` stands for, and that node; a MiggraphError
+    (exit 2) when no node or several nodes answer to the name, or `depth` is below 1."""
+    if depth < 1:
+        raise MiggraphError("--depth must be at least 1")
+    found = find_nodes(graph, name, PREFIXES)
+    if len(found) != 1:
+        known = "; ".join(f"{shorten(n)} ({graph.nodes[n]['label']})" for n in found[:5])
+        raise MiggraphError(f"--ego {name!r}: " + (
+            f"no node of view {view} has that IRI or name" if not found else
+            f"{len(found)} nodes have that name: {known}; give the IRI"))
+    return ego_graph(graph, found[0], depth), found[0]
 
 
 def ego_graph(graph: nx.Graph, node: str, depth: int) -> nx.Graph:
