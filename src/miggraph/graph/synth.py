@@ -50,12 +50,9 @@ COUNTRIES_OTHER = ["Vietnam", "Thailand", "Indonesia", "Philippines", "Malaysia"
                    "Mexico", "Turkey", "Ukraine", "Norway", "Switzerland", "Japan", "Mongolia"]
 SYLLABLES = ["an", "bei", "chang", "dong", "feng", "guang", "hai", "jin", "kang", "lin", "ming",
              "nan", "ping", "qing", "shan", "tai", "wen", "xi", "yang", "zhou", "hua", "long"]
-UNKNOWN_SIDE_CITY = "international"  # a side whose actors may sit in any city
 MEASURES = ["migrants assisted", "cases investigated", "visa applications received",
             "share of applications approved", "foreign residents registered",
             "victims identified", "returns assisted", "trainees"]
-
-
 
 
 def iri(local: str) -> str:

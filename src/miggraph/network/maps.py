@@ -113,13 +113,11 @@ def _spread(points: list[Position], iterations: int = 60) -> list[Position]:
     for _ in range(iterations):
         delta = xy[:, None, :] - xy[None, :, :]  # delta[i, j] = xy[i] - xy[j]
         distance = np.hypot(delta[..., 0], delta[..., 1])
-        np.fill_diagonal(distance, np.inf)
+        np.fill_diagonal(distance, MIN_DISTANCE)  # a node does not push itself
         close = distance < MIN_DISTANCE
         if not close.any():
             break
-        safe = np.where(distance == 0, 1.0, distance)
-        push = np.where(close, (MIN_DISTANCE - distance) / 2 / safe, 0.0)
-        push = np.where(np.isinf(push), 0.0, push)
+        push = np.where(close, (MIN_DISTANCE - distance) / 2 / np.maximum(distance, 1e-6), 0.0)
         xy += (delta * push[..., None]).sum(axis=1) / np.maximum(close.sum(axis=1), 1)[:, None]
     return [(float(x), float(y)) for x, y in xy]
 
