@@ -13,14 +13,13 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from ..project import MG, MGD, PREFIXES
+from ..vocab import MG, MGD, QUERY_PREFIXES
 from .documents import Document
 from .matcher import Mention
 from .rules import Proposal
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-CONTEXT: list[Any] = [ANNO_CONTEXT, {p: PREFIXES[p] for p in ("mg", "mgd", "skos", "dcterms", "schema")}
-                      | {"xsd": "http://www.w3.org/2001/XMLSchema#"}]
+CONTEXT: list[Any] = [ANNO_CONTEXT, {p: QUERY_PREFIXES[p] for p in ("mg", "mgd", "skos", "dcterms", "schema", "xsd")}]
 QUOTE_CONTEXT = 32
 DECISION_COLUMNS = ["id", "decision", "kind", "node", "class", "label", "statements", "confidence", "rule",
                     "exact"]

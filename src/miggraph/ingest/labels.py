@@ -31,12 +31,12 @@ class Label:
 def graph_store(project: Project) -> ox.Store:
     """A pyoxigraph store of the project's graph: the build in dist/ when it is up to date,
     else the ontology and data/ built in memory (nothing written)."""
-    built = project.dist / "miggraph.nt"
+    built = project.built_nt
     store = ox.Store()
     if built.is_file() and stale_inputs(project, project.dist) is None:
         store.bulk_load(path=built, format=ox.RdfFormat.N_TRIPLES)
         return store
-    from ..build import load
+    from ..graph.build import load
 
     result = load(project)
     store.load(result.graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
