@@ -22,6 +22,9 @@ RULES_FILE = Path(__file__).with_name("rules.tsv")
 
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w’'\-]*|\d[\d,.]*%?|%")
 CONNECTORS = {"of", "for", "the", "and", "on", "in", "de", "du", "to"}
+LEADING = {"a", "an", "this", "that", "these", "at", "from", "by", "with", "during", "after", "before", "since",
+           "as", "when", "while", "today", "yesterday", "last", "next", "monday", "tuesday", "wednesday", "thursday",
+           "friday", "saturday", "sunday", "our", "its", "their", "his", "her", "new"}
 ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 NUMBER_WORDS = {w: i for i, w in enumerate(ONES)} | {
@@ -170,7 +173,7 @@ class Proposer:
         out = []
         for i, j in self._runs():
             words = [t[2] for t in self.tokens[i:j + 1]]
-            while words and words[0].lower() == "the":
+            while words and (words[0].lower() in LEADING or words[0].lower() in CONNECTORS):
                 words, i = words[1:], i + 1
             heads = [w.lower() for w in words if w.lower() in self.words.names]
             if not heads or len(words) < 2 and words[0].lower() == heads[0]:
@@ -199,15 +202,15 @@ class Proposer:
             known = [x for x in self.mentions if x.end == anchor]
             proposed = [p for p in names if p.end == before_len]
             inside = self._covered(m.start(1), m.start(1) + len(acronym))
-            if known:
+            if proposed and (not known or proposed[0].start < known[0].start):
+                proposed[0].statements.append(("skos:altLabel", _literal(acronym)))
+            elif known:
                 mention = known[0]
                 if inside and set(inside.nodes) & set(mention.nodes):
                     continue  # already one of its names
                 out.append(Proposal(m.start(1), m.start(1) + len(acronym), acronym, "alias", None,
                                     acronym, "acronym-in-brackets", 0.8,
                                     [("skos:altLabel", _literal(acronym))], target=mention.nodes[0]))
-            elif proposed:
-                proposed[0].statements.append(("skos:altLabel", _literal(acronym)))
         return out
 
     def people(self) -> list[Proposal]:
@@ -279,7 +282,7 @@ class Proposer:
             resolved = (d.begin, d.finish or d.begin)
             statements += [("schema:startDate", _typed(d.begin, d.datatype)),
                            ("schema:endDate", _typed(d.finish or d.begin, d.datatype))]
-            planned = bool(self.base) and d.begin > self.base.isoformat()[: len(d.begin)]
+            planned = d.begin > self.base.isoformat()[: len(d.begin)] if self.base else bool(PLANNED.search(sentence))
             confidence += 0.15
         else:
             planned = bool(PLANNED.search(sentence))
