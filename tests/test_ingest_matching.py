@@ -41,7 +41,8 @@ def found(index: LabelIndex, text: str) -> list[tuple[str, list[str]]]:
     ("a delegation of the Ministry of Public Security (MPS.) travelled",
      [("Ministry of Public Security", ["mps"]), ("MPS", ["mps"])]),
     ("the D.G. HOME team", [("D.G. HOME", ["dg-home"])]),
-    ("a workshopInternational Organization for Migration staff", [("International Organization for Migration", ["iom"])]),
+    ("a workshopInternational Organization for Migration staff",
+     [("International Organization for Migration", ["iom"])]),
     ("as of 2015IOM works", [("IOM", ["iom"])]),
     ("国际移民组织驻华联络处的工作", [("国际移民组织驻华联络处", ["iom-liaison-office-china"])]),
     ("the eu and the iom", []),  # acronyms only in capitals
@@ -80,7 +81,8 @@ def test_words_inside_other_words_are_not_mentions() -> None:
 
 TEXTS = st.lists(st.one_of(
     st.sampled_from(["IOM", "IOM’s", "the ", "Ministry of Public-Security", "(MPS.)", "D.G. HOME", "3-4 November",
-                     "Beijing", "  ", "\n\n", "“", "”", ". ", "workshop", "25 officials", "国际移民组织", "é", "İ", "ß"]),
+                     "Beijing", "  ", "\n\n", "“", "”", ". ", "workshop", "25 officials", "国际移民组织", "é", "İ",
+                     "ß"]),
     st.text(min_size=0, max_size=8)), max_size=40).map("".join)
 
 

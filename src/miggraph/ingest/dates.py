@@ -97,18 +97,18 @@ def _resolve(rule: str, m: re.Match[str], base: dt.date | None) -> tuple[str, st
 def find_dates(text: str, base: dt.date | None) -> list[DateMention]:
     """Every date expression in `text`, resolved; the first rule that claims a span wins."""
     found: list[DateMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
     for rule, pattern in PATTERNS:
         for m in pattern.finditer(text):
             start, end = m.span()
             if rule == "year":
                 start = m.start("y")
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if taken.find(1, start, end) != -1:
                 continue
             resolved = _resolve(rule, m, base)
             if resolved is None:
                 continue
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             found.append(DateMention(start, end, text[start:end], resolved[0], resolved[1], rule))
     return sorted(found, key=lambda d: d.start)
 

@@ -12,6 +12,7 @@ only (acronyms such as "IOM", "EU") match only text written in capitals.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,54 +24,54 @@ from .labels import Label
 APOSTROPHES = "'’‘`´ʼ′"
 DROPPED = "\"“”„‟«»‹›"
 SPACES = "-‐‑‒–—―/\\()[]{},;:!?|*_#<>=+~^&@$%\u00a0\u2009\u202f\u3000"
+WHITE = re.compile(r"\s")
 
 
 def _is_cjk(text: str) -> bool:
     return any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
 
 
+TABLE = str.maketrans({**{c: "'" for c in APOSTROPHES}, **{c: "\0" for c in DROPPED}, **{c: " " for c in SPACES}})
+SPECIAL = re.compile(r"['.]")
+RUNS = re.compile(r"^ +| {2,}")
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, for each of its characters, its index in `text`."""
-    out: list[str] = []
-    origin: list[int] = []
+    """The normalised text and, for each of its characters, its index in `text`.
+
+    Most characters map one to one (str.translate); only apostrophes and full stops are looked
+    at one by one, and then dropped characters and repeated spaces are taken out.
+    """
+    low = text.lower()
+    if len(low) != len(text):  # a few letters lower-case to two characters ("İ"): keep those as they are
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    chars = list(WHITE.sub(" ", low.translate(TABLE)))
     n = len(text)
-    last_space = True
-    skip = -1
-    for i, ch in enumerate(text):
-        if i == skip:
-            continue
-        if ch in APOSTROPHES:
-            nxt = text[i + 1] if i + 1 < n else ""
+    for m in SPECIAL.finditer("".join(chars)):
+        i = m.start()
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < n else ""
+        if chars[i] == "'":
             after = text[i + 2] if i + 2 < n else ""
             if nxt in "sS" and not after.isalnum():
-                skip = i + 1
-                continue  # possessive 's: "IOM’s" reads as "IOM"
-            if out and out[-1] == "s" and not nxt.isalnum():
-                continue  # plural possessive: "members’"
-            ch = "'"
-        elif ch in DROPPED:
-            continue
-        elif ch == ".":
-            prev = text[i - 1] if i else ""
+                chars[i] = chars[i + 1] = "\0"  # possessive 's: "IOM’s" reads as "IOM"
+            elif prev in "sS" and not nxt.isalnum():
+                chars[i] = "\0"  # plural possessive: "members’"
+        else:
             before = text[i - 2] if i > 1 else ""
-            nxt = text[i + 1] if i + 1 < n else ""
-            if prev.isalpha() and not before.isalpha() and (nxt.isalpha() or nxt in ". )"):
-                continue  # a full stop after a single letter: "D.G." reads as "DG"
-            ch = " "
-        elif ch in SPACES or ch.isspace():
-            ch = " "
-        else:
-            low = ch.lower()
-            ch = low if len(low) == 1 else ch
-        if ch == " ":
-            if last_space:
-                continue
-            last_space = True
-        else:
-            last_space = False
-        out.append(ch)
-        origin.append(i)
-    return "".join(out), origin
+            single = prev.isalpha() and not before.isalpha() and (nxt.isalpha() or nxt in ". )")
+            chars[i] = "\0" if single else " "  # "D.G." reads as "DG"; other full stops as spaces
+    kept = "".join(chars)
+    origin = [i for i, ch in enumerate(kept) if ch != "\0"]
+    kept = kept.replace("\0", "")
+    drop = bytearray(len(kept))
+    for m in RUNS.finditer(kept):
+        first = m.start() if m.start() == 0 else m.start() + 1  # leading spaces all go; runs keep one
+        drop[first:m.end()] = b"\x01" * (m.end() - first)
+    if not any(drop):
+        return kept, origin
+    keep = [j for j in range(len(kept)) if not drop[j]]
+    return "".join(kept[j] for j in keep), [origin[j] for j in keep]
 
 
 def label_key(label: str) -> str:
@@ -136,12 +137,12 @@ class LabelIndex:
                 continue
             candidates.append((start, end, key))
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))
         mentions: list[Mention] = []
         for start, end, key in candidates:
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if taken.find(1, start, end) != -1:
                 continue
-            taken.append((start, end))
+            taken[start:end] = b"\x01" * (end - start)
             mentions.append(Mention(start, end, text[start:end], tuple(self._labels(key, text[start:end]))))
         mentions.sort(key=lambda m: m.start)
         return mentions

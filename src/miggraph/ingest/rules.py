@@ -8,6 +8,7 @@ that supports it and carries the statements a curator would accept, in Turtle te
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import re
@@ -117,6 +118,11 @@ class Proposer:
         self.words = words or load_words()
         self.tokens = [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(text)]
         self.sentences = sentences(text)
+        self.sentence_starts = [s[0] for s in self.sentences]
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.mention_starts = [m.start for m in self.mentions]
+        self.dates = sorted(dates, key=lambda d: d.start)
+        self.date_starts = [d.start for d in self.dates]
 
     def all(self) -> list[Proposal]:
         names = self.names()
@@ -125,20 +131,23 @@ class Proposer:
 
     # ------------------------------------------------------------------ helpers
     def _covered(self, start: int, end: int) -> Mention | None:
-        for m in self.mentions:
-            if m.start <= start and end <= m.end:
-                return m
+        """The known mention that holds text[start:end], if any (mentions never overlap)."""
+        i = bisect.bisect_right(self.mention_starts, start) - 1
+        if i >= 0 and end <= self.mentions[i].end:
+            return self.mentions[i]
         return None
 
     def _sentence(self, offset: int) -> tuple[int, int]:
-        for span in self.sentences:
-            if span[0] <= offset < span[1]:
-                return span
-        return (0, len(self.text))
+        i = bisect.bisect_right(self.sentence_starts, offset) - 1
+        if i >= 0 and offset < self.sentences[i][1]:
+            return self.sentences[i]
+        return (offset, offset + 1)
 
     def _in_sentence(self, offset: int, items: list, kinds: set[str] | None = None) -> list:
+        """The items (sorted by start) that start in the sentence of `offset`, nearest first."""
         lo, hi = self._sentence(offset)
-        out = [i for i in items if lo <= i.start < hi]
+        starts = self.mention_starts if items is self.mentions else self.date_starts
+        out = items[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
         if kinds is not None:
             out = [m for m in out if any(label.kind in kinds for label in m.labels)]
         return sorted(out, key=lambda i: abs(i.start - offset))
@@ -193,14 +202,17 @@ class Proposer:
     def aliases(self, names: list[Proposal]) -> list[Proposal]:
         """An acronym in brackets right after a name: a new alternative label."""
         out = []
+        by_end = {p.end: p for p in names}
         for m in re.finditer(r"\(\s*([A-Z][A-Za-z&.\- ]{0,14}[A-Za-z])\.?\s*\)", self.text):
             acronym = m.group(1)
             if sum(ch.isupper() for ch in acronym) < 2:
                 continue
-            before = self.text[:m.start()].rstrip()
-            anchor = before_len = len(before)
-            known = [x for x in self.mentions if x.end == anchor]
-            proposed = [p for p in names if p.end == before_len]
+            anchor = m.start()
+            while anchor > 0 and self.text[anchor - 1].isspace():
+                anchor -= 1
+            i = bisect.bisect_left(self.mention_starts, anchor) - 1
+            known = [self.mentions[i]] if i >= 0 and self.mentions[i].end == anchor else []
+            proposed = [by_end[anchor]] if anchor in by_end else []
             inside = self._covered(m.start(1), m.start(1) + len(acronym))
             if proposed and (not known or proposed[0].start < known[0].start):
                 proposed[0].statements.append(("skos:altLabel", _literal(acronym)))
@@ -238,11 +250,15 @@ class Proposer:
     def activities(self) -> list[Proposal]:
         """An activity word, with the date and place its sentence gives and a status."""
         out = []
-        idx = 0
-        while idx < len(self.tokens):
+        starts = [t[0] for t in self.tokens]
+        words = "|".join(sorted((re.escape(w) for w in self.words.activities), key=len, reverse=True))
+        next_free = 0
+        for hit in re.finditer(rf"\b(?:{words})s?\b", self.text, re.IGNORECASE):
+            idx = bisect.bisect_left(starts, hit.start())
+            if idx < next_free or idx >= len(self.tokens) or self.tokens[idx][0] != hit.start():
+                continue
             start, end, word = self.tokens[idx]
             if word.lower().rstrip("s") not in self.words.activities and word.lower() not in self.words.activities:
-                idx += 1
                 continue
             last = idx
             while last + 1 < len(self.tokens) and self.tokens[last + 1][2].lower() in self.words.activities \
@@ -250,7 +266,7 @@ class Proposer:
                 last += 1
             head = self.tokens[last][2].lower()
             if self._covered(start, self.tokens[last][1]):
-                idx = last + 1
+                next_free = last + 1
                 continue  # part of a known name ("... Dialogue on Migration ... Project")
             cls, confidence = self.words.activities.get(head) or self.words.activities[head.rstrip("s")]
             first = idx
@@ -264,7 +280,7 @@ class Proposer:
             if tail:
                 span_end += len(tail.group(0).rstrip())
             span_start = self.tokens[first][0]
-            idx = last + 1
+            next_free = last + 1
             out.append(self._activity(span_start, span_end, cls, confidence, head))
         return out
 
@@ -299,7 +315,9 @@ class Proposer:
     def figures(self) -> list[Proposal]:
         """A number and what it counts (a unit word after it), with what it is about."""
         out = []
-        taken = [(d.start, d.end) for d in self.dates]
+        taken = bytearray(len(self.text))
+        for d in self.dates:
+            taken[d.start:d.end] = b"\x01" * (d.end - d.start)
         number_words = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
         pattern = re.compile(
             r"(?<![\w.,])(?:(?P<qual>about|around|approximately|nearly|almost|over|more than|at least|up to)\s+)?"
@@ -308,7 +326,7 @@ class Proposer:
             r"(?P<noun>(?:%|per\s?cent\b|[a-z][a-z\-]*)(?:\s+[a-z][a-z\-]*){0,3})", re.IGNORECASE)
         for m in pattern.finditer(self.text):
             start, end = m.span()
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if taken.find(1, start, end) != -1:
                 continue
             raw = m.group("num").lower().replace(",", "")
             value = float(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else float(raw)
