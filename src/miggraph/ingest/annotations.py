@@ -20,6 +20,7 @@ from .rules import Proposal
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT: list[Any] = [ANNO_CONTEXT, {p: QUERY_PREFIXES[p] for p in ("mg", "mgd", "skos", "dcterms", "schema", "xsd")}]
+ID = str(MGD)
 QUOTE_CONTEXT = 32
 DECISION_COLUMNS = ["id", "decision", "kind", "node", "class", "label", "statements", "confidence", "rule",
                     "exact"]
@@ -34,10 +35,10 @@ class Source:
 
     @property
     def iri(self) -> str:
-        return str(MGD[f"src-{self.slug}"])
+        return f"{ID}src-{self.slug}"
 
     def section(self, number: int) -> str:
-        return str(MGD[f"src-{self.slug}-s{number}"])
+        return f"{ID}src-{self.slug}-s{number}"
 
 
 def selectors(text: str, start: int, end: int) -> list[dict[str, Any]]:
@@ -55,9 +56,13 @@ def _target(doc: Document, source: Source, start: int, end: int) -> dict[str, An
 
 
 def mention_annotation(doc: Document, source: Source, n: int, m: Mention) -> dict[str, Any]:
-    bodies = [{"id": node, "mg:kind": sorted({lb.kind for lb in m.labels if lb.node == node}),
-               "mg:class": {"id": next(lb.cls for lb in m.labels if lb.node == node)},
-               "mg:matchedLabel": next(lb.text for lb in m.labels if lb.node == node)} for node in m.nodes]
+    by_node: dict[str, dict[str, Any]] = {}
+    for lb in sorted(m.labels, key=lambda lb: lb.node):
+        body = by_node.setdefault(lb.node, {"id": lb.node, "mg:kind": [], "mg:class": {"id": lb.cls},
+                                           "mg:matchedLabel": lb.text})
+        if lb.kind not in body["mg:kind"]:
+            body["mg:kind"] = sorted([*body["mg:kind"], lb.kind])
+    bodies = list(by_node.values())
     return {"id": f"{source.iri}/anno-{n}", "type": "Annotation", "motivation": "identifying",
             "body": bodies[0] if len(bodies) == 1 else bodies,
             "mg:rule": "known-label", "mg:confidence": 0.95 if len(bodies) == 1 else round(0.9 / len(bodies), 2),

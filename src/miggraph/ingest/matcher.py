@@ -53,9 +53,9 @@ def normalise(text: str) -> tuple[str, list[int]]:
         nxt = text[i + 1] if i + 1 < n else ""
         if chars[i] == "'":
             after = text[i + 2] if i + 2 < n else ""
-            if nxt in "sS" and not after.isalnum():
+            if nxt and nxt in "sS" and not after.isalnum():
                 chars[i] = chars[i + 1] = "\0"  # possessive 's: "IOM’s" reads as "IOM"
-            elif prev in "sS" and not nxt.isalnum():
+            elif prev and prev in "sS" and not nxt.isalnum():
                 chars[i] = "\0"  # plural possessive: "members’"
         else:
             before = text[i - 2] if i > 1 else ""

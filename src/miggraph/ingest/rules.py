@@ -250,16 +250,12 @@ class Proposer:
     def activities(self) -> list[Proposal]:
         """An activity word, with the date and place its sentence gives and a status."""
         out = []
-        starts = [t[0] for t in self.tokens]
-        words = "|".join(sorted((re.escape(w) for w in self.words.activities), key=len, reverse=True))
+        vocabulary = set(self.words.activities) | {w + "s" for w in self.words.activities}
         next_free = 0
-        for hit in re.finditer(rf"\b(?:{words})s?\b", self.text, re.IGNORECASE):
-            idx = bisect.bisect_left(starts, hit.start())
-            if idx < next_free or idx >= len(self.tokens) or self.tokens[idx][0] != hit.start():
+        for idx in [i for i, t in enumerate(self.tokens) if t[2].lower() in vocabulary]:
+            if idx < next_free:
                 continue
             start, end, word = self.tokens[idx]
-            if word.lower().rstrip("s") not in self.words.activities and word.lower() not in self.words.activities:
-                continue
             last = idx
             while last + 1 < len(self.tokens) and self.tokens[last + 1][2].lower() in self.words.activities \
                     and self.text[self.tokens[last][1]:self.tokens[last + 1][0]] == " ":
