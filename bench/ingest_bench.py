@@ -210,7 +210,9 @@ def print_scores(title: str, totals: dict[str, list[int]]) -> None:
         print(f"    {kind:<11}{gold:>6}{predicted:>7}{hits:>7}{precision:>11}{recall:>8}")
 
 
-WORDS = ["migration", "mobility", "cooperation", "dialogue", "border", "visa", "return", "policy", "labour", "office", "officials", "delegation", "province", "city", "research", "centre", "training", "workshop", "meeting", "agreement", "support"]
+WORDS = ("migration", "mobility", "cooperation", "dialogue", "border", "visa", "return", "policy", "labour", "office",
+         "officials", "delegation", "province", "city", "research", "centre", "training", "workshop", "meeting",
+         "agreement", "support")
 HEADS = ("Bureau", "Office", "Institute", "Centre", "Department", "Agency", "Council", "Commission")
 
 
