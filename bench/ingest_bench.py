@@ -23,6 +23,7 @@ same run: one raw pyahocorasick pass over the lower-cased text with the same lab
 from __future__ import annotations
 
 import csv
+import json
 import random
 import re
 import time
@@ -63,7 +64,8 @@ def newsletter_sections(store: ox.Store) -> tuple[list[tuple[str, str]], dict[st
             continue
         section, node, kind = row["section"].value, row["node"].value, local_name(row["kind"].value).lower()
         titles[section] = (int(row["number"].value), row["title"].value)
-        gold[section][kind].add(node)
+        if kind != "figure":  # a figure is found by its value, below
+            gold[section][kind].add(node)
         classes[node] = row["class"].value
         if kind == "activity" and row["date"] is not None:
             gold[section]["date"].add(row["date"].value)
@@ -266,6 +268,11 @@ def timing(real: list[Label]) -> None:
         t0 = time.perf_counter()
         annotations = annotate(doc, index, Source("bench"))
         runs.append((time.perf_counter() - t0, t_base))
+        t0 = time.perf_counter()
+        written = len(json.dumps(annotations, ensure_ascii=False, indent=1))
+        t_json = time.perf_counter() - t0
+        if len(runs) < 3:
+            del annotations
     runs.sort()
     t_ingest, t_base = runs[1]
     items = annotations["first"]["items"]
@@ -274,6 +281,7 @@ def timing(real: list[Label]) -> None:
     print(f"    ingest (match, dates, proposals, annotations): {t_ingest:.2f} s (median of 3; target < "
           f"{TARGET_SECONDS:.0f} s: {'met' if t_ingest < TARGET_SECONDS else 'MISSED'}), "
           f"{mentions:,} mentions, {len(items) - mentions:,} proposals")
+    print(f"    writing annotations.jsonld ({written / 1e6:.1f} MB of JSON): {t_json:.2f} s more")
     print(f"    baseline, raw Aho-Corasick on lower-cased text: {t_base:.3f} s ({hits:,} raw hits); "
           f"ratio {t_ingest / t_base:.1f}x")
 

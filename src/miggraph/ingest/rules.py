@@ -36,6 +36,7 @@ QUALIFIERS = {"about": "about", "around": "about", "approximately": "about", "so
               "nearly": "almost", "almost": "almost", "over": "more than", "more than": "more than",
               "at least": "at least", "up to": "up to"}
 PLANNED = re.compile(r"\b(will|plan(?:s|ned)?|upcoming|forthcoming|next|to be held|shall)\b", re.I)
+PARAGRAPH = re.compile(r"\S(?:.|\n(?!\s*\n))*")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"‘(0-9])|\n\s*\n|\n(?=#)")
 
 
@@ -119,6 +120,8 @@ class Proposer:
         self.tokens = [(m.start(), m.end(), m.group(0)) for m in WORD.finditer(text)]
         self.sentences = sentences(text)
         self.sentence_starts = [s[0] for s in self.sentences]
+        self.paragraphs = [(m.start(), m.end()) for m in PARAGRAPH.finditer(text)]
+        self.paragraph_starts = [p[0] for p in self.paragraphs]
         self.mentions = sorted(mentions, key=lambda m: m.start)
         self.mention_starts = [m.start for m in self.mentions]
         self.dates = sorted(dates, key=lambda d: d.start)
@@ -137,15 +140,19 @@ class Proposer:
             return self.mentions[i]
         return None
 
-    def _sentence(self, offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self.sentence_starts, offset) - 1
-        if i >= 0 and offset < self.sentences[i][1]:
-            return self.sentences[i]
+    def _sentence(self, offset: int, paragraph: bool = False) -> tuple[int, int]:
+        spans, starts = (self.paragraphs, self.paragraph_starts) if paragraph else \
+            (self.sentences, self.sentence_starts)
+        i = bisect.bisect_right(starts, offset) - 1
+        if i >= 0 and offset < spans[i][1]:
+            return spans[i]
         return (offset, offset + 1)
 
-    def _in_sentence(self, offset: int, items: list, kinds: set[str] | None = None) -> list:
-        """The items (sorted by start) that start in the sentence of `offset`, nearest first."""
-        lo, hi = self._sentence(offset)
+    def _in_sentence(self, offset: int, items: list, kinds: set[str] | None = None,
+                     paragraph: bool = False) -> list:
+        """The items (sorted by start) that start in the sentence (or paragraph) of `offset`,
+        nearest first."""
+        lo, hi = self._sentence(offset, paragraph)
         starts = self.mention_starts if items is self.mentions else self.date_starts
         out = items[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
         if kinds is not None:
@@ -285,6 +292,9 @@ class Proposer:
         label = " ".join(exact.split())
         label = label[0].upper() + label[1:]
         dates = self._in_sentence(start, self.dates)
+        if not dates:  # the date is often given once for the paragraph ("On 3-4 November, ...")
+            dates = [d for d in self._in_sentence(start, self.dates, paragraph=True) if d.rule != "year"]
+            confidence -= 0.1
         places = self._in_sentence(start, self.mentions, {"place"})
         statements: list[tuple[str, str]] = []
         resolved: tuple[str, ...] = ()
