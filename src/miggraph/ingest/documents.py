@@ -8,7 +8,7 @@ PDF through pypdf, one section per page. Sections of text and Markdown start at 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ExitCode, MiggraphError
@@ -42,7 +42,6 @@ class Document:
     date: str | None = None
     publisher: str | None = None
     pages: int = 1
-    extra: dict[str, str] = field(default_factory=dict)
 
     def section_at(self, offset: int) -> Section:
         """The section holding the character at `offset` (the last one for the end)."""

@@ -13,7 +13,6 @@ only (acronyms such as "IOM", "EU") match only text written in capitals.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -133,7 +132,7 @@ class LabelIndex:
             start, end = origin[first], origin[last] + 1
             if text.count("(", start, end) > text.count(")", start, end) and text[end:end + 1] == ")":
                 end += 1  # a label that ends in brackets: "Visa Information System (VIS)"
-            if capitals and not self._in_capitals(text[start:end], key):
+            if capitals and not self._in_capitals(text[start:end]):
                 continue
             candidates.append((start, end, key))
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
@@ -154,7 +153,7 @@ class LabelIndex:
         return group
 
     @staticmethod
-    def _in_capitals(exact: str, key: str) -> bool:
+    def _in_capitals(exact: str) -> bool:
         return all(not ch.isalpha() or ch.isupper() for ch in exact)
 
     @staticmethod
@@ -167,7 +166,3 @@ class LabelIndex:
         before, here = text[origin[first - 1]], text[origin[first]]
         return here.isupper() and (before.islower() or before.isdigit())
 
-
-def fold(text: str) -> str:
-    """Text without accents, for comparisons that should not care about them."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
