@@ -55,7 +55,7 @@ def _norm(title: str) -> str:
 
 def newsletter_sections(store: ox.Store) -> tuple[list[tuple[str, str]], dict[str, dict[str, set]]]:
     """(section IRI, text) per section found in the newsletter, and the gold per section and kind."""
-    query = query_file(find_project(ROOT), Path("queries/ingest/sections.rq"))
+    query = query_file(find_project(ROOT), "sections")
     gold: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     titles: dict[str, tuple[int, str]] = {}
     classes: dict[str, str] = {}
@@ -289,7 +289,7 @@ def timing(real: list[Label]) -> None:
 def main() -> None:
     project = find_project(ROOT)
     store = graph_store(project)
-    real = known_labels(store, query_file(project, Path("queries/ingest/labels.rq")))
+    real = known_labels(store, query_file(project, "labels"))
     index = LabelIndex(real)
     if NEWSLETTER.is_file():
         print_scores(f"newsletter, one document per section ({NEWSLETTER.name})", evaluate_newsletter(store, index))

@@ -7,14 +7,12 @@ projects, instruments, activities, posts) is read from the ontology, not listed 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import MiggraphError
 from ..project import Project, stale_inputs
-
-LABELS_QUERY = Path("queries") / "ingest" / "labels.rq"
+from ..sparql import library
 
 
 @dataclass(frozen=True)
@@ -43,11 +41,12 @@ def graph_store(project: Project) -> ox.Store:
     return store
 
 
-def query_file(project: Project, relative: Path) -> str:
-    path = project.root / relative
+def query_file(project: Project, name: str) -> str:
+    """The text of one of ingest's queries (queries/ingest/NAME.rq), read by the query library."""
+    path = project.queries / "ingest" / f"{name}.rq"
     if not path.is_file():
         raise MiggraphError(f"{path}: missing; ingest needs this query")
-    return path.read_text(encoding="utf-8")
+    return library.read(path).text
 
 
 def local_name(iri: str) -> str:
@@ -73,4 +72,4 @@ def known_labels(store: ox.Store, query: str) -> list[Label]:
 
 def load_labels(project: Project) -> list[Label]:
     """The labels of the project's graph (see `known_labels`)."""
-    return known_labels(graph_store(project), query_file(project, LABELS_QUERY))
+    return known_labels(graph_store(project), query_file(project, "labels"))
