@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from miggraph.cli import main
-from miggraph.vocab import MG, MGD
+from miggraph.vocab import MG, MGD, XSD
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "ingest"
@@ -187,7 +187,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def test_accept_writes_only_accepted_facts_with_their_source_then_builds(copy: Path, tmp_path: Path) -> None:
     assert run("--project", str(copy), "ingest", str(FIXTURES / "loose-spellings.txt"), "--date", "2015-11-20",
-               "--url", "https://example.org/note", "--out", str(tmp_path)) == 0
+               "--url", "https://example.org/note", "--publisher", "IOM Liaison Office in China",
+               "--out", str(tmp_path)) == 0
     folder = tmp_path / "loose-spellings"
 
     def choose(row: dict) -> tuple[str, str]:
@@ -213,6 +214,8 @@ def test_accept_writes_only_accepted_facts_with_their_source_then_builds(copy: P
         (MGD["iom-liaison-office-china"], section), (bureau, section), (seminar, section)}
     assert set(graph.objects(bureau, SKOS.altLabel)) == {Literal("SMHRB", lang="en")}
     assert (src, URIRef("https://schema.org/url"), URIRef("https://example.org/note")) in graph
+    assert (src, URIRef("http://purl.org/dc/terms/publisher"), MGD["iom-liaison-office-china"]) in graph
+    assert (src, URIRef("http://purl.org/dc/terms/issued"), Literal("2015-11-20", datatype=XSD.date)) in graph
     assert not list(graph.subjects(RDF.type, MG.Person))  # rejected
     built = Graph().parse(copy / "dist" / "miggraph.nt", format="nt")
     assert (bureau, SKOS.prefLabel, Literal("Shanghai Municipal Human Resources Bureau", lang="en")) in built

@@ -90,7 +90,9 @@ def turtle(document: dict[str, Any], annotations: dict[str, Any], rows: list[dic
         source.append(f"schema:url <{document['url']}>")
     if document.get("date"):
         source.append(f"dcterms:issued {_literal(document['date'][:10], None)}^^xsd:date")
-    if document.get("publisher"):
+    if document.get("publisherNode"):
+        source.append(f"dcterms:publisher <{document['publisherNode']}>")
+    elif document.get("publisher"):
         source.append(f"dcterms:description {_literal('Published by ' + document['publisher'])}")
     if document.get("pages"):
         source.append(f"schema:numberOfPages {int(document['pages'])}")

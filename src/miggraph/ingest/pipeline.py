@@ -77,9 +77,21 @@ def _annotate(doc: Document, index: LabelIndex, source: Source) -> dict[str, Any
     return collection(source, doc, items)
 
 
-def document_json(doc: Document, source: Source) -> dict[str, Any]:
+def publisher_node(publisher: str | None, index: LabelIndex) -> str | None:
+    """The known actor the publisher's name is a label of, if exactly one is."""
+    if not publisher:
+        return None
+    found = index.find(publisher.strip())
+    if len(found) == 1 and found[0].exact == publisher.strip() and len(found[0].nodes) == 1 \
+            and any(label.kind == "actor" for label in found[0].labels):
+        return found[0].nodes[0]
+    return None
+
+
+def document_json(doc: Document, source: Source, index: LabelIndex) -> dict[str, Any]:
     return {"id": source.iri, "slug": source.slug, "file": doc.path.name, "format": doc.format,
-            "title": doc.title, "url": doc.url, "date": doc.date, "publisher": doc.publisher, "pages": doc.pages,
+            "title": doc.title, "url": doc.url, "date": doc.date, "publisher": doc.publisher,
+            "publisherNode": publisher_node(doc.publisher, index), "pages": doc.pages,
             "sections": [{"id": source.section(i), "number": i, "title": s.title, "start": s.start, "end": s.end,
                           "page": s.page} for i, s in enumerate(doc.sections, start=1)]}
 
@@ -115,7 +127,8 @@ def ingest(path: Path, project: Project, out: Path, url: str | None = None, date
     make_folder(folder)
     previous = _previous_decisions(folder / "decisions.tsv")
     write_text_atomic(folder / "text.txt", doc.text)
-    write_text_atomic(folder / "document.json", json.dumps(document_json(doc, source), ensure_ascii=False, indent=1))
+    write_text_atomic(folder / "document.json",
+                      json.dumps(document_json(doc, source, index), ensure_ascii=False, indent=1))
     write_text_atomic(folder / "annotations.jsonld", json.dumps(annotations, ensure_ascii=False, indent=1))
     write_text_atomic(folder / "decisions.tsv", write_decisions(decision_rows(annotations, previous)))
     items = annotations["first"]["items"]
