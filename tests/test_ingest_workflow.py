@@ -252,3 +252,18 @@ def test_reingest_keeps_decisions_already_made(copy: Path, tmp_path: Path) -> No
     assert run(*args) == 0
     rows = load(folder)[3]
     assert [(r["kind"], r["decision"]) for r in rows if r["decision"]] == [("figure", "reject")]
+
+
+def test_review_and_accept_refuse_a_folder_ingest_did_not_write(tmp_path: Path, capsys) -> None:
+    assert run("review", str(tmp_path)) == 2
+    assert "text.txt: missing; is this a folder written by `miggraph ingest`?" in capsys.readouterr().err
+    assert run("accept", str(tmp_path)) == 2
+    assert "document.json: missing" in capsys.readouterr().err
+
+
+def test_accept_with_nothing_accepted_writes_nothing(copy: Path, tmp_path: Path, capsys) -> None:
+    assert run("--project", str(copy), "ingest", str(FIXTURES / "briefing.md"), "--out", str(tmp_path)) == 0
+    before = snapshot(copy / "data")
+    assert run("--project", str(copy), "accept", str(tmp_path / "briefing")) == 2
+    assert "nothing accepted in decisions.tsv" in capsys.readouterr().err
+    assert snapshot(copy / "data") == before
