@@ -7,10 +7,7 @@ import sys
 from pathlib import Path
 
 from ..graph import validate as validate_mod
-from ..ingest.accept import accept
-from ..ingest.pipeline import ingest
-from ..ingest.review import write_review
-from . import HelpFormatter, project_from
+from . import HelpFormatter, open_kg
 
 INGEST_HELP = """\
 Read a document (.txt and .md as they are, .html through trafilatura, .pdf through pypdf with
@@ -53,21 +50,21 @@ Example:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    result = ingest(args.file, project_from(args), args.out, url=args.url, date=args.date, title=args.title,
-                    publisher=args.publisher, slug=args.slug)
+    result = open_kg(args).ingest(args.file, args.out, url=args.url, date=args.date, title=args.title,
+                                  publisher=args.publisher, slug=args.slug)
     print(f"{result.folder}: {result.mentions} mentions of known nodes, {result.proposals} proposals")
     print(f"next: miggraph review {result.folder}")
     return 0
 
 
 def run_review(args: argparse.Namespace) -> int:
-    path = write_review(args.folder, args.output)
+    path = open_kg(args).review(args.folder, args.output)
     print(path)
     return 0
 
 
 def run_accept(args: argparse.Namespace) -> int:
-    result = accept(args.folder, project_from(args), engine=args.engine)
+    result = open_kg(args).accept(args.folder, engine=args.engine)
     print(f"{result.data_file}: {result.accepted} accepted ({result.rejected} rejected, {result.unreviewed} "
           "not reviewed, left out); validated and built", file=sys.stdout)
     return 0

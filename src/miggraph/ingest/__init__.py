@@ -9,3 +9,9 @@ One module per concern: documents (reading), labels (what the graph knows), matc
 labels in loose text), dates, rules (proposals), annotations (the output), review, accept,
 and pipeline (ingest one file end to end).
 """
+
+from .accept import Accepted, accept
+from .pipeline import Ingested, ingest
+from .review import write_review
+
+__all__ = ["Accepted", "Ingested", "accept", "ingest", "write_review"]
