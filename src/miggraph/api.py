@@ -19,6 +19,7 @@ from . import ingest as ingest_mod
 from .errors import MiggraphError
 from .formats import RDF_FILES
 from .graph import build as build_mod
+from .graph import model as model_mod
 from .graph import stats as stats_mod
 from .graph import validate as validate_mod
 from .network import export as export_mod
@@ -173,15 +174,25 @@ class KnowledgeGraph:
         return graph
 
     def map(self, view: str = views_mod.DEFAULT_VIEW, out: Path | str | None = None, *,
-            include_planned: bool = False) -> Path:
-        """Write the offline HTML map of one view; return its path (default dist/maps/VIEW.html)."""
-        target = Path(out) if out else self.project.maps / f"{view}.html"
+            include_planned: bool = False, ego: str | None = None, depth: int = 1) -> Path:
+        """Write the offline HTML map of one view; return its path (default dist/maps/VIEW.html).
+
+        With `ego` (an IRI, a prefixed name such as "mgd:mps", or a name or acronym such as
+        "MPS"), the map holds only that node and its neighbours within `depth` steps."""
+        target = Path(out) if out else self.project.maps / f"{view}{'-ego' if ego else ''}.html"
         if target.suffix != ".html":
             raise MiggraphError(f"{target}: a map is an .html file")
         graph = self.network(view, include_planned=include_planned, metrics=False)
+        title, centre = f"miggraph: {view}", None
+        if ego:
+            graph, centre = maps_mod.ego_view(graph, ego, depth, view)
+            title = (f"miggraph: {view} around {graph.nodes[centre]['label']} "
+                     f"({depth} step{'s' if depth > 1 else ''})")
         self.progress(f"laying out and writing {graph.number_of_nodes()} nodes")
         description = views_mod.get_view(self.project, view).description
-        maps_mod.write_map(graph, target, title=f"miggraph: {view}", description=description)
+        maps_mod.write_map(graph, target, title=title, description=description,
+                           model=model_mod.load(self.project.ontology),
+                           ego={"node": centre, "depth": depth} if centre else None)
         return target
 
     def export(self, fmt: str, out: Path, view: str = views_mod.DEFAULT_VIEW, *,
