@@ -24,7 +24,7 @@ demo: $(STAMP)
 	@echo "== Validate it against ontology/shapes.ttl"
 	$(BIN)/miggraph validate
 	@echo "== Answer the competency questions in queries/"
-	$(BIN)/miggraph queries --run dist/answers
+	$(BIN)/miggraph queries --run
 	@echo "== Who is central (co-participation network)"
 	$(BIN)/miggraph network --top 8
 	@echo "== Maps and network exports"
@@ -36,8 +36,8 @@ demo: $(STAMP)
 	@echo "Outputs:"
 	@echo "  dist/miggraph.ttl .nt .jsonld .trig   the graph (trig: one named graph per source file)"
 	@echo "  dist/answers/                         one answer file per competency question"
-	@echo "  maps/*.html                           offline network maps: open one in a browser"
-	@echo "  exports/                              GraphML, GEXF and CSV for Gephi or Cytoscape"
+	@echo "  dist/maps/*.html                      offline network maps: open one in a browser"
+	@echo "  dist/exports/                         GraphML, GEXF and CSV for Gephi or Cytoscape"
 	@echo "Next: $(BIN)/miggraph query who-represents | $(BIN)/miggraph serve | $(BIN)/miggraph --help"
 
 test: $(STAMP)
@@ -55,4 +55,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf dist maps exports .miggraph .pytest_cache
+	rm -rf dist .pytest_cache

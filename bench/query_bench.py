@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pyoxigraph
 
-from miggraph import build, synth
-from miggraph import query as query_mod
+from miggraph.graph import build, synth
 from miggraph.project import find_project
-from miggraph.store import QUERY_PREFIXES, embedded
+from miggraph.sparql import library as query_mod
+from miggraph.sparql.embedded import embedded
+from miggraph.vocab import QUERY_PREFIXES
 
 REPEATS = 5
 BUDGET_S = 10.0  # per query and engine: fewer repeats when one run is slow

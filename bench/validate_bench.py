@@ -32,7 +32,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from miggraph import build, synth
+from miggraph.graph import build, synth
 from miggraph.project import find_project
 
 ENGINES = ("oxigraph", "pyshacl", "pyrudof")
@@ -52,7 +52,7 @@ def run_engine(engine: str, graph: Path, shapes: Path, out: Path) -> None:
         report = rudof.validate_shacl()
         count, violations = len(report), len(report.violations)  # type: ignore[arg-type]
     else:
-        from miggraph import validate
+        from miggraph.graph import validate
 
         if engine == "oxigraph":
             store, as_written = validate.load_store([graph])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from miggraph.build import BuildResult, build
+from miggraph.graph.build import BuildResult, build
 from miggraph.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from miggraph.build import BuildResult
 from miggraph.cli import main
-from miggraph.project import GRAPH, MGD, Project
+from miggraph.graph.build import BuildResult
+from miggraph.project import Project
+from miggraph.vocab import GRAPH, MGD
 
 OUTPUTS = ("miggraph.ttl", "miggraph.nt", "miggraph.jsonld", "miggraph.trig")
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from miggraph.project import Project
-from miggraph.store import embedded
+from miggraph.sparql.embedded import embedded
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("MIGGRAPH_STRESS_SECONDS", "25"))  # longer runs: set it
@@ -87,5 +87,5 @@ def test_rebuilds_and_queries_together_never_fail(project: Project, dist: Path,
     assert failures == [], f"{len(failures)} of {len(answers) + len(failures)} failed"
     assert len(answers) >= 10 and builds[0] >= 1 and rewrites[0] >= 10
     assert all(base <= n <= base + 1 for n in answers), sorted(set(answers))
-    copies = [p for p in (root / ".miggraph" / "store").iterdir() if p.is_dir()]
+    copies = [p for p in Project(root).cache.iterdir() if p.is_dir()]
     assert len(copies) <= 1 + QUERY_WORKERS  # old copies were removed once no one held them

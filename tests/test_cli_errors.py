@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from miggraph import stats as stats_mod
 from miggraph.cli import main
 from miggraph.errors import EXIT_CODES_HELP
+from miggraph.graph import stats as stats_mod
 from miggraph.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,17 +58,17 @@ def test_unwritable_dist_is_exit_4_in_one_line(scratch: Path) -> None:
 
 
 def test_unwritable_maps_is_exit_4_in_one_line(scratch: Path) -> None:
-    (scratch / "maps").write_text("not a folder\n", encoding="utf-8")
+    (scratch / "dist" / "maps").write_text("not a folder\n", encoding="utf-8")
     done = cli("--project", str(scratch), "-q", "map")
     assert done.returncode == 4
-    assert done.stderr == f"miggraph: error: cannot write {scratch / 'maps'}: File exists\n"
+    assert done.stderr == f"miggraph: error: cannot write {scratch / 'dist' / 'maps'}: File exists\n"
 
 
 def test_unwritable_exports_is_exit_4_in_one_line(scratch: Path) -> None:
-    (scratch / "exports").write_text("not a folder\n", encoding="utf-8")
+    (scratch / "dist" / "exports").write_text("not a folder\n", encoding="utf-8")
     done = cli("--project", str(scratch), "-q", "export", "--format", "graphml")
     assert done.returncode == 4
-    assert done.stderr == f"miggraph: error: cannot write {scratch / 'exports'}: File exists\n"
+    assert done.stderr == f"miggraph: error: cannot write {scratch / 'dist' / 'exports'}: File exists\n"
 
 
 def test_export_into_an_existing_folder_writes_inside_it(scratch: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 
-from miggraph.build import BuildResult
-from miggraph.project import MGD
+from miggraph.graph.build import BuildResult
+from miggraph.vocab import MGD
 
 SOURCE = Path(__file__).resolve().parents[2] / "shared" / "sources" / "000_8287c1e76c18ae22.txt"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"

@@ -9,10 +9,13 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from miggraph import export, network
+from miggraph import network
 from miggraph.cli import main
-from miggraph.project import MGD, Project
-from miggraph.store import embedded
+from miggraph.formats import RDF_FILES
+from miggraph.network import export
+from miggraph.project import Project, built_name
+from miggraph.sparql.embedded import embedded
+from miggraph.vocab import MGD
 
 
 @pytest.fixture(scope="module", params=["coparticipation", "participation"])
@@ -76,7 +79,7 @@ def test_json_is_node_link(view: tuple[nx.Graph, network.Metrics], tmp_path: Pat
     assert back.number_of_edges() == graph.number_of_edges()
 
 
-@pytest.mark.parametrize("fmt", sorted(export.RDF_FORMATS))
+@pytest.mark.parametrize("fmt", sorted(RDF_FILES))
 def test_rdf_export_copies_the_build(project: Project, dist: Path, tmp_path: Path, fmt: str,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / f"graph.{fmt}"
@@ -84,7 +87,7 @@ def test_rdf_export_copies_the_build(project: Project, dist: Path, tmp_path: Pat
                  "--format", fmt, "--out", str(out)])
     assert code == 0
     assert capsys.readouterr().out.strip() == str(out)
-    assert out.read_bytes() == (dist / export.RDF_FORMATS[fmt]).read_bytes()
+    assert out.read_bytes() == (dist / built_name(fmt)).read_bytes()
 
 
 def test_export_command_writes_graphml_and_csv(project: Project, dist: Path, tmp_path: Path,

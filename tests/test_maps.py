@@ -17,8 +17,9 @@ import pytest
 
 from miggraph import network
 from miggraph.cli import main
-from miggraph.project import MGD, Project
-from miggraph.store import embedded
+from miggraph.project import Project
+from miggraph.sparql.embedded import embedded
+from miggraph.vocab import MGD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -38,7 +39,7 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E
 @pytest.fixture(scope="module")
 def graphs(dist: Path, project: Project) -> dict[str, nx.Graph]:
     store = embedded(dist)
-    return {name: network.project_view(store, project, name) for name in network.views(project)}
+    return {name: network.project_view(store, project, name) for name in network.list_views(project)}
 
 
 @pytest.fixture(scope="module")

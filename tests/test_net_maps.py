@@ -9,10 +9,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from miggraph import maps, network
+from miggraph import network
 from miggraph.cli import main
+from miggraph.network import maps
 from miggraph.project import Project
-from miggraph.store import embedded
+from miggraph.sparql.embedded import embedded
 
 
 def test_map_file_fetches_nothing(project: Project, dist: Path, tmp_path: Path) -> None:

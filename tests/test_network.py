@@ -14,8 +14,9 @@ import pytest
 from miggraph import network
 from miggraph.cli import main
 from miggraph.errors import MiggraphError
-from miggraph.project import MGD, Project
-from miggraph.store import embedded, select
+from miggraph.project import Project
+from miggraph.sparql.embedded import embedded, select
+from miggraph.vocab import MGD
 
 RETURN_WORKSHOP = "Workshop on Enhancing Practical Cooperation on Return and Readmission"
 RETURN_SECTION = f"{RETURN_WORKSHOP} (p. 5–6)"
@@ -33,12 +34,12 @@ def store(dist: Path) -> pyoxigraph.Store:
 
 @pytest.fixture(scope="module")
 def graphs(store: pyoxigraph.Store, project: Project) -> dict[str, nx.Graph]:
-    return {name: network.project_view(store, project, name) for name in network.views(project)}
+    return {name: network.project_view(store, project, name) for name in network.list_views(project)}
 
 
 def test_project_defines_the_four_views(project: Project) -> None:
     assert {"coparticipation", "participation", "instruments", "structure"} <= set(
-        network.views(project))
+        network.list_views(project))
 
 
 def test_return_workshop_links_each_pair_of_its_actors(

@@ -15,7 +15,8 @@ from pyhornedowl import profile as owl_profile
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from miggraph.project import MG, MGD, Project
+from miggraph.project import Project
+from miggraph.vocab import MG, MGD
 
 VOCABULARIES = Path(__file__).resolve().parents[2] / "shared" / "vocabularies"
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -17,10 +17,12 @@ import pyoxigraph
 import pytest
 
 from miggraph import network
-from miggraph import query as query_mod
 from miggraph.cli import main
 from miggraph.project import Project
-from miggraph.store import QUERY_PREFIXES, embedded
+from miggraph.sparql import library as query_mod
+from miggraph.sparql import params as params_mod
+from miggraph.sparql.embedded import embedded
+from miggraph.vocab import QUERY_PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = ROOT / "tests" / "answers"
@@ -108,7 +110,7 @@ def canonical(value: str, separator: str | None) -> str:
 
 def answer(store: pyoxigraph.Store, name: str, params: dict[str, list[str]]) -> list[list[str]]:
     """The answer as a header row and the rows, sorted; a CONSTRUCT gives its triples."""
-    text = query_mod.bind((ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8"), params)
+    text = params_mod.bind((ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8"), params)
     result = store.query(text, prefixes=QUERY_PREFIXES)
     if isinstance(result, pyoxigraph.QuerySolutions):
         names = [v.value for v in result.variables]
@@ -179,7 +181,7 @@ def test_network_view_gives_its_expected_edges(store: pyoxigraph.Store, project:
 def test_every_query_and_view_has_an_expected_answer(project: Project) -> None:
     names = {q.name for q in query_mod.library(project.queries)}
     assert names <= {name for _, name, _ in CASES}
-    assert set(network.views(project)) <= {view for _, view, _ in VIEW_CASES}
+    assert set(network.list_views(project)) <= {view for _, view, _ in VIEW_CASES}
     files = {p.stem for p in ANSWERS.glob("*.csv")}
     assert files == {c[0] for c in CASES} | {c[0] for c in VIEW_CASES}, "stale or missing answer files"
 
@@ -220,10 +222,10 @@ def test_every_fact_query_cites_section_and_page(project: Project, store: pyoxig
 def test_counting_queries_take_the_status_parameter(project: Project) -> None:
     """Counts, partners, paths and network views of activities cover held ones by default."""
     for name in ("actor-activity-counts", "partners", "connection-path", "co-participation"):
-        assert query_mod.parameters((project.queries / f"{name}.rq").read_text())["statusIn"] == ["status:held"]
+        assert params_mod.parameters((project.queries / f"{name}.rq").read_text())["statusIn"] == ["status:held"]
     for name in ("coparticipation", "participation"):
         text = network.get_view(project, name).path.read_text()
-        assert query_mod.parameters(text)["statusIn"] == ["status:held"]
+        assert params_mod.parameters(text)["statusIn"] == ["status:held"]
 
 
 # ---------------------------------------------------------------- boundaries on a made-up graph

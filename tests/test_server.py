@@ -23,12 +23,13 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from miggraph import publish as publish_mod
-from miggraph import query as query_mod
 from miggraph.cli import main
 from miggraph.errors import MiggraphError
-from miggraph.server import oxigraph_command
-from miggraph.store import Remote
+from miggraph.sparql import library as query_mod
+from miggraph.sparql import params as params_mod
+from miggraph.sparql import publish as publish_mod
+from miggraph.sparql.remote import Remote
+from miggraph.sparql.server import oxigraph_command
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAPH = "https://w3id.org/miggraph/graph/test"
@@ -131,7 +132,7 @@ def test_every_competency_question_answers_the_same_remotely(published, workspac
 def test_parameters_and_ask_work_remotely(published, server) -> None:
     remote = Remote(f"{server}/query", graph=GRAPH)
     text = (ROOT / "queries" / "who-represents.rq").read_text()
-    result = remote.run(query_mod.bind(text, {"state": ["mgd:sweden"]}))
+    result = remote.run(params_mod.bind(text, {"state": ["mgd:sweden"]}))
     assert [row[1].value for row in result.rows] == ["Consulate General of Norway in Guangzhou"]
     assert remote.run("ASK { mgd:mps a mg:Ministry }").boolean is True
 

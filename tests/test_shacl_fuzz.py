@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from miggraph.build import BuildResult
+from miggraph.graph.build import BuildResult
+from miggraph.graph.validate import validate_paths
 from miggraph.project import Project
-from miggraph.validate import validate_paths
 
 CASES = 200
 LINE = re.compile(r"^(\S+) (\S+) (.*) \.$")

@@ -1,4 +1,4 @@
-"""The embedded store: loaded once into .miggraph/, reloaded only when dist/ changes."""
+"""The embedded store: loaded once into dist/cache/, reloaded only when dist/ changes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pyoxigraph
 import pytest
 
 from miggraph.errors import MiggraphError
-from miggraph.store import GRAPH, Embedded, embedded, query_kind, select, with_prefixes
+from miggraph.sparql.checks import query_kind, with_prefixes
+from miggraph.sparql.embedded import Embedded, embedded, select
+from miggraph.sparql.results import GRAPH
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ def own_dist(dist: Path, tmp_path: Path) -> Path:
 
 def copies(cache: Path) -> list[Path]:
     """The copies of the graph in a cache (folders; each has a lock file beside it)."""
-    return sorted(p for p in (cache / "store").iterdir() if p.is_dir())
+    return sorted(p for p in cache.iterdir() if p.is_dir())
 
 
 def test_select_keeps_its_plain_rows_interface(dist: Path) -> None:
@@ -35,7 +37,7 @@ def test_select_keeps_its_plain_rows_interface(dist: Path) -> None:
 
 
 def test_cache_is_built_once_and_reused(own_dist: Path, tmp_path: Path) -> None:
-    cache = tmp_path / ".miggraph"
+    cache = tmp_path / "cache"
     messages: list[str] = []
     first = embedded(own_dist, cache=cache, progress=messages.append)
     assert len(first) == len(embedded(own_dist))
@@ -48,7 +50,7 @@ def test_cache_is_built_once_and_reused(own_dist: Path, tmp_path: Path) -> None:
 
 
 def test_cache_is_reloaded_when_the_built_graph_changes(own_dist: Path, tmp_path: Path) -> None:
-    cache = tmp_path / ".miggraph"
+    cache = tmp_path / "cache"
     before = len(embedded(own_dist, cache=cache))
     source = own_dist / "miggraph.nt"
     with source.open("a", encoding="utf-8") as handle:
@@ -61,7 +63,7 @@ def test_cache_is_reloaded_when_the_built_graph_changes(own_dist: Path, tmp_path
 
 
 def test_two_readers_can_open_the_cache_at_once(own_dist: Path, tmp_path: Path) -> None:
-    cache = tmp_path / ".miggraph"
+    cache = tmp_path / "cache"
     one = embedded(own_dist, cache=cache)
     two = embedded(own_dist, cache=cache)
     assert len(one) == len(two) > 3000

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from miggraph import query as query_mod
-from miggraph import synth
-from miggraph.build import load_built
-from miggraph.store import Embedded, embedded
-from miggraph.validate import load_shapes, validate_graph
+from miggraph.graph import synth
+from miggraph.graph.build import load_built
+from miggraph.graph.validate import load_shapes, validate_graph
+from miggraph.sparql import library as query_mod
+from miggraph.sparql import params as params_mod
+from miggraph.sparql.embedded import Embedded, embedded
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,5 +55,5 @@ def test_competency_questions_find_synthetic_answers(small: Path) -> None:
     synthetic = [r for r in in_china.rows if "syn-activity" in r[0].value]
     assert synthetic, "synthetic activities in Chinese cities are found through mg:within"
     busiest = next(r[0] for r in counts.rows if "syn-actor" in r[0].value)
-    partners = store.run(query_mod.bind(queries["partners"].text, {"actor": [f"<{busiest.value}>"]}))
+    partners = store.run(params_mod.bind(queries["partners"].text, {"actor": [f"<{busiest.value}>"]}))
     assert partners.rows, "a synthetic actor has partners through qualified participations"

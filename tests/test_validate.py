@@ -14,12 +14,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from miggraph.build import BuildResult
 from miggraph.cli import main
-from miggraph.project import Project, shorten
-from miggraph.shacl.engine import COMPONENT, Engine
-from miggraph.shacl.graph import sh
-from miggraph.validate import (
+from miggraph.graph.build import BuildResult
+from miggraph.graph.shacl.engine import COMPONENT, Engine
+from miggraph.graph.shacl.graph import sh
+from miggraph.graph.validate import (
     Report,
     _path_text,
     load_shapes,
@@ -27,6 +26,8 @@ from miggraph.validate import (
     validate_graph,
     validate_paths,
 )
+from miggraph.project import Project
+from miggraph.vocab import shorten
 
 CASES = Path(__file__).parent / "shapes"
 CASE_NAMES = sorted(p.stem for p in CASES.glob("*.ttl") if not p.stem.startswith("_"))

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from miggraph.shacl import Result
-from miggraph.shacl import paths as shacl_paths
-from miggraph.shacl.graph import AsWritten, Graph
-from miggraph.shacl.graph import load as load_file
+from miggraph.graph.shacl import Result
+from miggraph.graph.shacl import paths as shacl_paths
+from miggraph.graph.shacl.graph import AsWritten, Graph
+from miggraph.graph.shacl.graph import load as load_file
 
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "w3c-shacl"
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
@@ -112,7 +112,7 @@ def cases(folder: str) -> list[Case]:
 
 
 def run_oxigraph(case: Case) -> tuple[bool, tuple[Row, ...]]:
-    from miggraph.shacl import validate
+    from miggraph.graph.shacl import validate
 
     store, as_written = load(case.data)
     return engine_rows(validate(store, parse(case.shapes), as_written))

@@ -1,8 +1,11 @@
-"""Where a project's files live and the namespaces its graph uses.
+"""Where a project's files live: its inputs, and every output under `dist/`.
 
-A project is a folder with `ontology/` and `data/`. Commands look for one in the current
-directory first, then fall back to the checkout this package was installed from, so
-`miggraph build` works both inside a clone and from anywhere after `pip install -e .`.
+A project is a folder with `ontology/`, `data/` and `queries/`; everything the commands write
+goes under `dist/` (the built graph, answers, maps, exports and the store cache), so one folder
+holds all that can be rebuilt and `make clean` removes one folder. No other module spells an
+output's name. Commands look for a project in the current directory first, then fall back
+to the checkout this package was installed from, so `miggraph build` works both inside a clone
+and from anywhere after `pip install -e .`.
 """
 
 from __future__ import annotations
@@ -10,42 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Namespace
+from .formats import RDF_FILES
 
-BASE = "https://w3id.org/miggraph/"
-MG = Namespace(BASE + "def#")
-MGD = Namespace(BASE + "id/")
-MGS = Namespace(BASE + "shapes#")
-ROLE = Namespace(BASE + "role/")
-STATUS = Namespace(BASE + "status/")
-SIDE = Namespace(BASE + "side/")
-THEME = Namespace(BASE + "theme/")
-UNIT = Namespace(BASE + "unit/")
-GRAPH = Namespace(BASE + "graph/")
-
-SCHEMA = Namespace("https://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-
-PREFIXES: dict[str, str] = {
-    "mg": str(MG),
-    "mgd": str(MGD),
-    "mgs": str(MGS),
-    "role": str(ROLE),
-    "status": str(STATUS),
-    "side": str(SIDE),
-    "theme": str(THEME),
-    "unit": str(UNIT),
-    "schema": str(SCHEMA),
-    "org": str(ORG),
-    "geo": str(GEO),
-    "prov": "http://www.w3.org/ns/prov#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "wd": "http://www.wikidata.org/entity/",
-}
+BUILT_NAME = "miggraph"  # dist/miggraph.ttl, .nt, .jsonld, .trig
 
 
 @dataclass(frozen=True)
@@ -78,13 +48,35 @@ class Project:
     def dist(self) -> Path:
         return self.root / "dist"
 
+    def built(self, fmt: str = "nt", dist: Path | None = None) -> Path:
+        """The built graph in one RDF format (`ttl`, `nt`, `jsonld`, `trig`)."""
+        return (dist or self.dist) / built_name(fmt)
+
+    @property
+    def built_nt(self) -> Path:
+        return self.built("nt")
+
+    @property
+    def answers(self) -> Path:
+        return self.dist / "answers"
+
     @property
     def maps(self) -> Path:
-        return self.root / "maps"
+        return self.dist / "maps"
+
+    @property
+    def exports(self) -> Path:
+        return self.dist / "exports"
 
     @property
     def cache(self) -> Path:
-        return self.root / ".miggraph"
+        """The on-disk copies of the built graph that queries open (see `sparql.cache`)."""
+        return self.dist / "cache"
+
+
+def built_name(fmt: str = "nt") -> str:
+    """The file name of the built graph in one RDF format: `miggraph.nt` and so on."""
+    return f"{BUILT_NAME}.{RDF_FILES[fmt].extension}"
 
 
 def _is_project(path: Path) -> bool:
@@ -109,7 +101,7 @@ def stale_inputs(project: Project, dist: Path) -> Path | None:
     Compares modification times: the newest Turtle or rule file against the built graph.
     None when there is no build (the command says so itself) or it is up to date.
     """
-    built = dist / "miggraph.nt"
+    built = dist / built_name("nt")
     if not built.is_file():
         return None
     built_at = built.stat().st_mtime_ns
@@ -127,11 +119,3 @@ def stale_inputs(project: Project, dist: Path) -> Path | None:
         return newest[1].relative_to(project.root)
     except ValueError:
         return newest[1]
-
-
-def shorten(iri: str) -> str:
-    """An IRI as a prefixed name where one of our prefixes fits, else the IRI in <>."""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"

@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from .. import build as build_mod
-from .. import stats as stats_mod
-from .. import validate as validate_mod
 from ..errors import MiggraphError
-from ..project import shorten
+from ..graph import build as build_mod
+from ..graph import stats as stats_mod
+from ..graph import validate as validate_mod
+from ..vocab import shorten
 from . import HelpFormatter, progress_printer, project_from
 
 BUILD_HELP = """\
@@ -135,7 +135,7 @@ def run_validate(args: argparse.Namespace) -> int:
         paths = validate_mod.input_files(project, args.files, standalone=args.standalone)
         rules = None if args.standalone else project.rules
     else:
-        built = args.graph or project.dist / "miggraph.ttl"
+        built = args.graph or project.built("ttl")
         if not built.is_file():
             raise MiggraphError(f"{built}: not found; run `miggraph build` first")
         paths, rules = [built], None
@@ -155,7 +155,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     project = project_from(args)
-    graph = build_mod.load_built(args.graph or project.dist / "miggraph.ttl")
+    graph = build_mod.load_built(args.graph or project.built("ttl"))
     stats = stats_mod.compute(graph)
     if args.format == "json":
         print(json.dumps({

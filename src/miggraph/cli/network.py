@@ -11,13 +11,16 @@ import sys
 import time
 from pathlib import Path
 
-from .. import export as export_mod
-from .. import maps as maps_mod
-from .. import network as network_mod
 from ..errors import MiggraphError
-from ..project import Project, shorten
-from ..query import cut
-from ..store import embedded
+from ..formats import EXPORT_FORMATS, RDF_FILES
+from ..network import export as export_mod
+from ..network import maps as maps_mod
+from ..network import metrics as metrics_mod
+from ..network import views as network_mod
+from ..project import Project, built_name
+from ..sparql.embedded import embedded
+from ..sparql.results import cut
+from ..vocab import shorten
 from . import HelpFormatter, progress_printer, project_from
 
 VIEWS_TEXT = """\
@@ -35,7 +38,7 @@ Project the built graph onto a network (one view) and print, for each node, its 
 weighted degree, betweenness, PageRank and Louvain community (fixed seed, so the numbers
 are the same on every run), after a summary of the network: nodes, edges, density,
 connected components and communities. Betweenness is exact up to
-{network_mod.EXACT_BETWEENNESS_LIMIT} nodes and estimated from {network_mod.BETWEENNESS_SAMPLE} \
+{metrics_mod.EXACT_BETWEENNESS_LIMIT} nodes and estimated from {metrics_mod.BETWEENNESS_SAMPLE} \
 seeded pivots above.
 
 {VIEWS_TEXT}
@@ -57,9 +60,9 @@ source sections and pages behind them.
 {VIEWS_TEXT}
 
 Examples:
-  miggraph map                       writes maps/coparticipation.html
+  miggraph map                       writes dist/maps/coparticipation.html
   miggraph map --view structure --out /tmp/structure.html
-  miggraph map --all                 writes one map per view into maps/
+  miggraph map --all                 writes one map per view into dist/maps/
 """
 
 EXPORT_HELP = f"""\
@@ -79,7 +82,7 @@ RDF formats (copies of what `miggraph build` wrote to dist/): ttl, nt, jsonld, t
 {VIEWS_TEXT}
 
 Examples:
-  miggraph export --format graphml                  writes exports/coparticipation.graphml
+  miggraph export --format graphml                  writes dist/exports/coparticipation.graphml
   miggraph export --format csv --view structure --out tables/
   miggraph export --format ttl --out /tmp/miggraph.ttl
 """
@@ -112,19 +115,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("map", help="write an offline interactive HTML map of a view",
                        description=MAP_HELP, formatter_class=HelpFormatter)
     _common(p)
-    p.add_argument("--all", action="store_true", help="one map per view, into maps/ or --out DIR")
+    p.add_argument("--all", action="store_true", help="one map per view, into dist/maps/ or --out DIR")
     p.add_argument("--out", type=Path, metavar="PATH",
-                   help="the HTML file (default: maps/VIEW.html); with --all, a folder")
+                   help="the HTML file (default: dist/maps/VIEW.html); with --all, a folder")
     p.set_defaults(func=run_map)
 
     p = sub.add_parser("export", help="write a view as GraphML, GEXF, CSV or JSON, or the RDF",
                        description=EXPORT_HELP, formatter_class=HelpFormatter)
     _common(p)
-    p.add_argument("--format", choices=export_mod.FORMATS, required=True, help="see above")
+    p.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="see above")
     p.add_argument("--out", metavar="PATH",
-                   help="the file to write (default: exports/VIEW.FORMAT, or exports/miggraph."
+                   help="the file to write (default: dist/exports/VIEW.FORMAT, or dist/exports/miggraph."
                         "FORMAT for RDF), or a folder to write it into (an existing folder, or "
-                        "a path ending in /); for csv, always a folder (default: exports/)")
+                        "a path ending in /); for csv, always a folder (default: dist/exports/)")
     p.set_defaults(func=run_export)
 
 
@@ -144,7 +147,7 @@ def run_network(args: argparse.Namespace) -> int:
     graph = network_mod.project_view(embedded(_dist(args, project)), project, args.view,
                                      args.include_planned)
     started = time.perf_counter()
-    metrics = network_mod.measure(graph)
+    metrics = metrics_mod.measure(graph)
     elapsed = time.perf_counter() - started
     rows = [{"node": shorten(node), "label": graph.nodes[node]["label"],
              "kind": graph.nodes[node]["kind"], "side": graph.nodes[node]["side"], **scores}
@@ -176,7 +179,7 @@ def run_network(args: argparse.Namespace) -> int:
 
 def run_map(args: argparse.Namespace) -> int:
     project = project_from(args)
-    names = list(network_mod.views(project)) if args.all else [args.view]
+    names = list(network_mod.list_views(project)) if args.all else [args.view]
     for name in names:
         _check_view(project, name)
     if args.all or args.out is None:
@@ -212,9 +215,9 @@ def export_target(out: str | None, default_folder: Path, file_name: str) -> Path
 def run_export(args: argparse.Namespace) -> int:
     project = project_from(args)
     dist = _dist(args, project)
-    default_folder = project.root / "exports"
-    if args.format in export_mod.RDF_FORMATS:
-        out = export_target(args.out, default_folder, export_mod.RDF_FORMATS[args.format])
+    default_folder = project.exports
+    if args.format in RDF_FILES:
+        out = export_target(args.out, default_folder, built_name(args.format))
         written = export_mod.export_rdf(dist, args.format, out)
     else:
         _check_view(project, args.view)
@@ -225,7 +228,7 @@ def run_export(args: argparse.Namespace) -> int:
         else:
             out = export_target(args.out, default_folder, f"{args.view}.{args.format}")
         graph = network_mod.project_view(embedded(dist), project, args.view, args.include_planned)
-        written = export_mod.export_network(graph, network_mod.measure(graph), args.format, out)
+        written = export_mod.export_network(graph, metrics_mod.measure(graph), args.format, out)
     for path in written:
         print(path)
     return 0

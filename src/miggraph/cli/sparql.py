@@ -9,14 +9,17 @@ import sys
 import time
 from pathlib import Path
 
-from .. import publish as publish_mod
-from .. import query as query_mod
-from .. import server as server_mod
-from .. import status as status_mod
 from ..errors import MiggraphError
 from ..files import write_text_atomic
+from ..formats import RESULT_FORMATS
 from ..project import Project
-from ..store import Embedded, QueryStore, Remote, embedded
+from ..sparql import library as query_mod
+from ..sparql import params as params_mod
+from ..sparql import publish as publish_mod
+from ..sparql import results as results_mod
+from ..sparql import server as server_mod
+from ..sparql.embedded import Embedded, QueryStore, embedded
+from ..sparql.remote import Remote
 from . import HelpFormatter, progress_printer, project_from
 
 QUERY_HELP = """\
@@ -27,7 +30,7 @@ the query from standard input. Prefixes such as mg:, mgd:, role:, schema:, skos:
 xsd: may be used without declaring them.
 
 By default the query runs on the embedded store: the built graph (dist/miggraph.nt) loaded
-into pyoxigraph once, kept under .miggraph/store/, and loaded again only when dist/ changes.
+into pyoxigraph once, kept under dist/cache/, and loaded again only when dist/ changes.
 With --endpoint the same query goes to a remote SPARQL 1.1 endpoint instead, for example
 the one `miggraph serve` starts or a store you published to with `miggraph publish`.
 
@@ -75,8 +78,10 @@ Examples:
   miggraph queries
   miggraph queries co-participation
   miggraph queries --markdown > queries/README.md
-  miggraph queries --run dist/answers
+  miggraph queries --run            answers every question into dist/answers/
 """
+
+ANSWERS = Path("dist/answers")  # stands for the project's answers folder
 
 SERVE_HELP = """\
 Start a local SPARQL 1.1 endpoint over the built graph with the Oxigraph server, and keep
@@ -136,7 +141,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("query", metavar="QUERY", help="a .rq file, a query name from queries/, or -")
     p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="set a parameter of the query; repeat for several")
-    p.add_argument("--format", choices=query_mod.FORMATS,
+    p.add_argument("--format", choices=RESULT_FORMATS,
                    help="table (default), csv, tsv, json, or ttl for CONSTRUCT/DESCRIBE")
     _remote_arguments(p, "send the query to this SPARQL 1.1 endpoint instead of the "
                          "embedded store")
@@ -160,9 +165,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", metavar="NAME", help="show this query in full")
     p.add_argument("--markdown", action="store_true",
                    help="print the library as queries/README.md")
-    p.add_argument("--run", type=Path, metavar="DIR",
+    p.add_argument("--run", type=Path, metavar="DIR", nargs="?", const=ANSWERS,
                    help="run every query with its defaults on the embedded store and write each "
-                        "answer to DIR (CSV for SELECT and ASK, Turtle for CONSTRUCT)")
+                        "answer to DIR (default: dist/answers/; CSV for SELECT and ASK, Turtle "
+                        "for CONSTRUCT)")
     p.add_argument("--dist", type=Path, metavar="DIR", help="with --run: the built graph's folder (default: dist/)")
     p.set_defaults(func=run_queries)
 
@@ -233,18 +239,18 @@ def run_query(args: argparse.Namespace) -> int:
         raise MiggraphError("--limit must be 0 or more")
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     source, text = query_mod.resolve(args.query, project.queries)
-    values = query_mod.parse_assignments(args.param)
-    if args.include_planned and status_mod.PARAMETER not in values:
-        text = status_mod.bind(text, True, source)
+    values = params_mod.parse_assignments(args.param)
+    if args.include_planned and params_mod.PARAMETER not in values:
+        text = params_mod.bind_status(text, True, source)
     store = open_store(args, project)
     if isinstance(store, Embedded):
-        text, substitutions, with_values = query_mod.bind_embedded(text, values)
+        text, substitutions, with_values = params_mod.bind_embedded(text, values)
         stream = store.stream(text, timeout=args.timeout, source=source, deadline=deadline,
                               substitutions=substitutions, unsubstituted=with_values)
     else:
-        stream = store.stream(query_mod.bind(text, values), timeout=args.timeout, source=source,
+        stream = store.stream(params_mod.bind(text, values), timeout=args.timeout, source=source,
                               deadline=deadline)
-    query_mod.write_stream(stream, args.format, sys.stdout, limit=args.limit)
+    results_mod.write_stream(stream, args.format, sys.stdout, limit=args.limit)
     sys.stdout.flush()
     return 0
 
@@ -286,13 +292,15 @@ def run_queries(args: argparse.Namespace) -> int:
 
 def _run_all(args: argparse.Namespace, project: Project, queries: list[query_mod.NamedQuery]) -> int:
     """Answer the whole library once, each answer in its own file: what `make demo` shows."""
+    if args.run is ANSWERS:
+        args.run = project.answers
     store = Embedded(embedded(_dist(args, project), cache=project.cache, progress=progress_printer(args)))
     for q in queries:
         started = time.perf_counter()
         result = store.run(q.text, source=str(q.path))
         fmt = "ttl" if result.kind == "graph" else "csv"
         out = args.run / f"{q.name}.{fmt}"
-        write_text_atomic(out, query_mod.format_result(result, fmt))
+        write_text_atomic(out, results_mod.format_result(result, fmt))
         size = f"{len(result.triples)} triples" if result.kind == "graph" else f"{len(result.rows)} rows"
         print(f"  {q.name:<28} {size:>12}  {(time.perf_counter() - started) * 1000:5.0f} ms  {out}")
     print(f"Answered {len(queries)} competency questions into {args.run}/.")
@@ -301,7 +309,7 @@ def _run_all(args: argparse.Namespace, project: Project, queries: list[query_mod
 
 def run_serve(args: argparse.Namespace) -> int:
     project = project_from(args)
-    nt_file = _dist(args, project) / "miggraph.nt"
+    nt_file = project.built("nt", _dist(args, project))
     if not 0 < args.port < 65536:
         raise MiggraphError(f"--port {args.port}: not a port number (1-65535)")
     if args.timeout < 0:
@@ -333,7 +341,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 def run_publish(args: argparse.Namespace) -> int:
     project = project_from(args)
-    nt_file = _dist(args, project) / "miggraph.nt"
+    nt_file = project.built("nt", _dist(args, project))
     started = time.perf_counter()
     done = publish_mod.publish(nt_file, args.endpoint, graph=args.graph,
                                query_url=args.query_endpoint, user=args.user,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..errors import MiggraphError
+from ...errors import MiggraphError
 from . import paths, prefilter, sparql
 from .graph import RDF, RDFS, SH, AsWritten, Graph, Term, sh
 from .literals import Comparator, well_formed

@@ -24,19 +24,17 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset, Graph
 
-from .errors import ExitCode, MiggraphError
-from .files import cannot_write, make_folder, remove_stale, staging_folder, unlock
-from .project import GRAPH, PREFIXES, Project
+from ..errors import ExitCode, MiggraphError
+from ..files import cannot_write, make_folder, remove_stale, staging_folder, unlock
+from ..formats import RDF_FILES
+from ..project import Project, built_name
+from ..vocab import BASE, GRAPH, PREFIXES
 
 BOM = b"\xef\xbb\xbf"
 MAX_TOKEN = 16 * 1024 * 1024  # pyoxigraph's parser holds at most this much of one token
 
-OUTPUT_FORMATS: dict[str, str] = {
-    "miggraph.ttl": "turtle",
-    "miggraph.nt": "nt",
-    "miggraph.jsonld": "json-ld",
-    "miggraph.trig": "trig",
-}
+# The built graph, one file per RDF format: `miggraph.ttl` and so on.
+OUTPUTS: dict[str, str] = {built_name(key): rdf.rdflib for key, rdf in RDF_FILES.items()}
 
 Progress = Callable[[str], None]
 
@@ -97,7 +95,7 @@ def check_syntax(path: Path) -> None:
     content = content.removeprefix(BOM)  # columns count from after the mark, as editors show
     try:
         for _ in pyoxigraph.parse(io.BytesIO(content), format=pyoxigraph.RdfFormat.TURTLE,
-                                  base_iri="https://w3id.org/miggraph/"):
+                                  base_iri=BASE):
             pass
     except MemoryError as exc:
         raise MiggraphError(f"a literal or IRI is longer than {MAX_TOKEN // 2**20} MiB, more than "
@@ -175,7 +173,7 @@ def write_outputs(result: BuildResult, out: Path, progress: Progress = _quiet) -
         progress(f"removed {stale.name}, left by a build that did not finish")
     staging, lock_fd = staging_folder(out, ".build-")
     try:
-        for name, fmt in OUTPUT_FORMATS.items():
+        for name, fmt in OUTPUTS.items():
             progress(f"writing {name}")
             source = result.dataset if fmt == "trig" else result.graph
             kwargs = {"context": PREFIXES, "auto_compact": True} if fmt == "json-ld" else {}
@@ -185,7 +183,7 @@ def write_outputs(result: BuildResult, out: Path, progress: Progress = _quiet) -
             except OSError as exc:
                 raise cannot_write(out / name, exc) from exc
         written: dict[str, Path] = {}
-        for name in OUTPUT_FORMATS:
+        for name in OUTPUTS:
             try:
                 os.replace(staging / name, out / name)
             except OSError as exc:

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pyoxigraph
 
-from .errors import ExitCode, MiggraphError
-from .project import GRAPH
-from .store import Remote, auth_header, is_timeout, reason_of
+from ..errors import ExitCode, MiggraphError
+from ..vocab import GRAPH
+from .remote import Remote, auth_header, is_timeout, reason_of
 
 DEFAULT_GRAPH = str(GRAPH["miggraph"])
 UPLOAD_TIMEOUT = 600.0  # seconds for the upload

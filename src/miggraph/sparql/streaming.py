@@ -12,55 +12,12 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
-import pyoxigraph
+from ..errors import ExitCode, MiggraphError
+from .results import Stream
 
-from .errors import ExitCode, MiggraphError
-
-Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
-SELECT, ASK, GRAPH = "select", "ask", "graph"
 BATCH = 500          # rows handed from the producing thread to the writer at a time
 QUEUED_BATCHES = 4   # at most this many batches wait in memory
-
-
-@dataclass
-class Result:
-    """The answer to one query, whichever store gave it, held in memory.
-
-    `kind` is "select" (variables and rows), "ask" (boolean) or "graph" (triples, from
-    CONSTRUCT or DESCRIBE). Cells are pyoxigraph terms, None where a variable is unbound.
-    """
-
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
-    boolean: bool = False
-    triples: list[pyoxigraph.Triple] = field(default_factory=list)
-
-
-@dataclass
-class Stream:
-    """The answer to one query as it comes: `items` yields rows (tuples) or triples.
-
-    Iterating may raise MiggraphError (deadline passed, endpoint failed). `close()` stops the
-    producer; call it (or exhaust `items`) when done.
-    """
-
-    kind: str
-    variables: list[str] = field(default_factory=list)
-    boolean: bool = False
-    items: Iterator = field(default_factory=lambda: iter(()))
-    close: Callable[[], None] = lambda: None
-
-    def collect(self) -> Result:
-        try:
-            items = list(self.items)
-        finally:
-            self.close()
-        if self.kind == GRAPH:
-            return Result(GRAPH, triples=items)
-        return Result(self.kind, self.variables, items, self.boolean)
 
 
 class _Stop(Exception):
@@ -161,4 +118,3 @@ def _detached(exc: BaseException) -> BaseException:
 
 def deadline_after(timeout: float | None) -> float | None:
     return None if timeout is None else time.monotonic() + timeout
-

@@ -18,21 +18,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from pyshacl import validate as shacl_validate
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from ..errors import MiggraphError
+from ..project import Project
+from ..vocab import BASE, SH, XSD_STRING, shorten
 from . import shacl
 from .build import apply_rules, check_syntax, collect_inputs, parse_file
-from .errors import MiggraphError
-from .project import Project, shorten
 from .shacl.graph import AsWritten
 from .shacl.graph import load as load_file
 from .shacl.paths import Path as ShaclPath
 
 ENGINES = ("oxigraph", "pyshacl")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-BASE_IRI = "https://w3id.org/miggraph/"
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def shapes_triples(path: Path) -> list[ox.Triple]:
         raise MiggraphError(f"{path}: shapes file not found")
     check_syntax(path)
     with path.open("rb") as stream:
-        return list(ox.parse(stream, format=ox.RdfFormat.TURTLE, base_iri=BASE_IRI))  # type: ignore[arg-type]
+        return list(ox.parse(stream, format=ox.RdfFormat.TURTLE, base_iri=BASE))  # type: ignore[arg-type]
 
 
 def input_files(project: Project, files: list[Path], standalone: bool) -> list[Path]:
@@ -103,7 +102,7 @@ def load_store(paths: Iterable[Path], rules: Path | None = None) -> tuple[ox.Sto
     for path in paths:
         check_syntax(path)
         fmt = ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE
-        load_file(store, str(path), fmt, BASE_IRI, as_written)
+        load_file(store, str(path), fmt, BASE, as_written)
     if rules is not None and rules.is_dir():
         for rule in sorted(rules.glob("*.rq")):
             try:
@@ -220,7 +219,7 @@ def _from_ox(term: object) -> Node | None:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
-        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        if term.datatype.value == XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise MiggraphError(f"unexpected term {term!r}")

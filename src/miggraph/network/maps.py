@@ -33,8 +33,8 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-from .files import write_text_atomic
-from .network import EXACT_BETWEENNESS_LIMIT, SEED, Metrics, measure
+from ..files import write_text_atomic
+from .metrics import EXACT_BETWEENNESS_LIMIT, SEED, Metrics, measure
 
 TEMPLATES = Path(__file__).parent / "templates"
 PYVIS_TEMPLATES = Path(pyvis.__file__).parent / "templates"

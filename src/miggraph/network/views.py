@@ -1,4 +1,4 @@
-"""Network: project the built graph onto networkx graphs, and measure them.
+"""Views: project the built graph onto networkx graphs, one SPARQL query per view.
 
 A view is one SPARQL SELECT in `queries/network/NAME.rq` that returns one row per edge with
 `?source ?target ?kind ?weight ?label ?citations`, optionally `?themes ?years ?statuses` and any
@@ -23,40 +23,32 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph
 
-from . import query as query_mod
-from . import status as status_mod
-from .errors import MiggraphError
-from .project import Project
-from .store import select
+from ..errors import MiggraphError
+from ..project import Project
+from ..sparql import library
+from ..sparql.embedded import select
+from ..sparql.params import PARAMETER, bind_status, parameters
 
 SEP = " | "
 DEFAULT_VIEW = "coparticipation"
-SEED = 42
-# Exact betweenness is O(nm); above this many nodes it is estimated from a seeded sample.
-EXACT_BETWEENNESS_LIMIT = 1000
-BETWEENNESS_SAMPLE = 200
 LIST_ATTRIBUTES = ("sources", "themes", "years", "statuses")
 _EDGE_COLUMNS = {"source", "target", "kind", "weight", "label", "citations", "themes", "years", "statuses"}
 
 
 @dataclass(frozen=True)
 class View:
-    """One network view: its name, its query file and what its header comment says."""
+    """One network view: its name and its query file, whose header says what it links."""
 
     name: str
     path: Path
 
     @property
     def description(self) -> str:
-        lines = []
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            if not line.startswith("#"):
-                break
-            lines.append(line.lstrip("# ").rstrip())
-        return " ".join(lines).removeprefix("View: ")
+        query = library.read(self.path)
+        return f"{query.title}. {query.question}" if query.title else query.question
 
 
-def views(project: Project) -> dict[str, View]:
+def list_views(project: Project) -> dict[str, View]:
     """The views the project defines: every `queries/network/*.rq`, by file stem."""
     folder = project.queries / "network"
     return {p.stem: View(p.stem, p) for p in sorted(folder.glob("*.rq"))}
@@ -64,7 +56,7 @@ def views(project: Project) -> dict[str, View]:
 
 def get_view(project: Project, name: str) -> View:
     """The view called `name`, or a MiggraphError that lists the known views."""
-    known = views(project)
+    known = list_views(project)
     if name not in known:
         names = ", ".join(known) or "none"
         raise MiggraphError(f"unknown view {name!r}; views: {names}")
@@ -94,8 +86,8 @@ def _merge_edge(data: dict, new: dict) -> None:
 def edge_rows(store: pyoxigraph.Store, view: View, include_planned: bool = False) -> list[dict]:
     """Run a view's query and return one plain dict per edge row."""
     text = view.path.read_text(encoding="utf-8")
-    if include_planned and status_mod.PARAMETER in query_mod.parameters(text):
-        text = status_mod.bind(text, True, f"view {view.name}")
+    if include_planned and PARAMETER in parameters(text):
+        text = bind_status(text, True, f"view {view.name}")
     names, rows = select(store, text)
     missing = {"source", "target", "kind"} - set(names)
     if missing:
@@ -191,55 +183,3 @@ def project_view(store: pyoxigraph.Store, project: Project, name: str,
     view = get_view(project, name)
     edges = edge_rows(store, view, include_planned)
     return graph_from_rows(edges, node_attributes(store, project), name)
-
-
-@dataclass
-class Metrics:
-    """Per-node measures and per-graph summary of one network."""
-
-    summary: dict[str, float | int]
-    nodes: dict[str, dict[str, float | int | None]]
-
-
-def communities(graph: nx.Graph, seed: int = SEED) -> dict[str, int]:
-    """Louvain communities (fixed seed), numbered from 1 by size, largest first."""
-    if graph.number_of_edges() == 0:
-        groups = [{n} for n in sorted(graph)]
-    else:
-        groups = nx.community.louvain_communities(graph, weight="weight", seed=seed)
-    ordered = sorted(groups, key=lambda group: (-len(group), min(group)))
-    return {node: i for i, group in enumerate(ordered, start=1) for node in group}
-
-
-def measure(graph: nx.Graph, seed: int = SEED, betweenness: bool = True) -> Metrics:
-    """Degree, weighted degree, betweenness, PageRank and community of each node.
-
-    Betweenness is the slow one (O(nm)): exact up to EXACT_BETWEENNESS_LIMIT nodes, estimated
-    from a seeded sample of BETWEENNESS_SAMPLE pivots above, and left out (None) when
-    `betweenness` is false. PageRank is weighted by the edge weights.
-    """
-    n = graph.number_of_nodes()
-    k = None if n <= EXACT_BETWEENNESS_LIMIT else BETWEENNESS_SAMPLE
-    between = nx.betweenness_centrality(graph, k=k, seed=seed) if n and betweenness else {}
-    pagerank = nx.pagerank(graph, weight="weight") if n else {}
-    community = communities(graph, seed)
-    weighted = dict(graph.degree(weight="weight"))
-    per_node = {
-        node: {
-            "degree": graph.degree(node),
-            "weighted_degree": weighted[node],
-            "betweenness": between.get(node),
-            "pagerank": pagerank[node],
-            "community": community[node],
-        }
-        for node in graph
-    }
-    summary = {
-        "nodes": n,
-        "edges": graph.number_of_edges(),
-        "density": nx.density(graph) if n > 1 else 0.0,
-        "components": nx.number_connected_components(graph) if n else 0,
-        "communities": len(set(community.values())),
-        "betweenness_exact": betweenness and k is None,
-    }
-    return Metrics(summary=summary, nodes=per_node)

@@ -17,7 +17,7 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
-from .files import atomic_path
+from ..files import atomic_path
 
 BASE = "https://w3id.org/miggraph/"
 MG, ID = BASE + "def#", BASE + "id/"

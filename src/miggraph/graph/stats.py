@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, Graph, URIRef
 
-from .project import MG
+from ..vocab import MG
 
 # The kinds of thing the summary counts, and the kinds whose every member must cite a source.
 SUMMARY_CLASSES: dict[str, URIRef] = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..errors import ExitCode, MiggraphError
+from ...errors import ExitCode, MiggraphError
 from . import paths
 from .graph import SH, Graph, Term, sh
 

@@ -1,7 +1,7 @@
 """The on-disk copies of the built graph that queries open, safe for many processes at once.
 
 Each state of `dist/miggraph.nt` (path, inode, size, modification time) gets its own folder
-under `.miggraph/store/`, named by a fingerprint. A copy is bulk-loaded in a locked staging
+under `dist/cache/`, named by a fingerprint. A copy is bulk-loaded in a locked staging
 folder beside it and renamed into place, so it appears whole. Beside each copy is a lock file:
 every process holds it shared (fcntl) while it has the copy open, and loads a missing copy while
 holding it exclusively. An old copy is removed only by a process that gets its lock exclusively,
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyoxigraph
 
-from .errors import ExitCode, MiggraphError
-from .files import lock, make_folder, remove_stale, staging_folder, unlock
+from ..errors import ExitCode, MiggraphError
+from ..files import lock, make_folder, remove_stale, staging_folder, unlock
 
 Progress = Callable[[str], None]
 

@@ -16,14 +16,12 @@ from pathlib import Path
 
 import networkx as nx
 
-from .errors import MiggraphError
-from .files import atomic_path, write_bytes_atomic, write_text_atomic
-from .network import LIST_ATTRIBUTES, SEP, Metrics
-
-NETWORK_FORMATS = ("graphml", "gexf", "csv", "json")
-RDF_FORMATS = {"ttl": "miggraph.ttl", "nt": "miggraph.nt", "jsonld": "miggraph.jsonld",
-               "trig": "miggraph.trig"}
-FORMATS = (*NETWORK_FORMATS, *RDF_FORMATS)
+from ..errors import MiggraphError
+from ..files import atomic_path, write_bytes_atomic, write_text_atomic
+from ..formats import NETWORK_FORMATS, RDF_FILES
+from ..project import built_name
+from .metrics import Metrics
+from .views import LIST_ATTRIBUTES, SEP
 
 
 def flatten(graph: nx.Graph, metrics: Metrics | None = None) -> nx.Graph:
@@ -87,9 +85,9 @@ def export_network(graph: nx.Graph, metrics: Metrics, fmt: str, out: Path) -> li
 
 def export_rdf(dist: Path, fmt: str, out: Path) -> list[Path]:
     """Copy the built graph's `fmt` serialisation from `dist` to `out`."""
-    if fmt not in RDF_FORMATS:
-        raise MiggraphError(f"unknown RDF format {fmt!r}; formats: {', '.join(RDF_FORMATS)}")
-    source = dist / RDF_FORMATS[fmt]
+    if fmt not in RDF_FILES:
+        raise MiggraphError(f"unknown RDF format {fmt!r}; formats: {', '.join(RDF_FILES)}")
+    source = dist / built_name(fmt)
     if not source.is_file():
         raise MiggraphError(f"{source}: not found; run `miggraph build` first")
     write_bytes_atomic(out, source.read_bytes())

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MiggraphError
+from ..errors import MiggraphError
 
 STARTUP_SECONDS = 60.0
 DEFAULT_TIMEOUT = 120  # seconds the server gives one query (`oxigraph serve --timeout-s`)

@@ -13,15 +13,13 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from ..errors import MiggraphError
+from ... import vocab
+from ...errors import MiggraphError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Node = ox.NamedNode | ox.BlankNode
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SH = "http://www.w3.org/ns/shacl#"
+RDF, RDFS, XSD, SH = str(vocab.RDF), str(vocab.RDFS), str(vocab.XSD), str(vocab.SH)
 
 TYPE = ox.NamedNode(RDF + "type")
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..errors import MiggraphError
-from .graph import Graph, Term, sh
+from ...errors import MiggraphError
+from .graph import FIRST, Graph, Term, sh
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def parse(shapes: Graph, node: Term, shape: Term) -> Path:
     if isinstance(node, ox.NamedNode):
         return Path("pred", pred=node)
     if isinstance(node, ox.BlankNode):
-        if shapes.value(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")) is not None:
+        if shapes.value(node, FIRST) is not None:
             members = shapes.items(node, f"sh:path of shape {shape}")
             if len(members) < 2:
                 raise MiggraphError(f"unsupported SHACL construct: a sequence path with fewer than two "

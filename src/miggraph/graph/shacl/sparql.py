@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from ...vocab import OWL
 from . import paths
 from .graph import Graph, Term, sh
 from .shapes import refuse
@@ -39,7 +40,7 @@ class Runner:
             if source in seen:
                 continue
             seen.add(source)
-            sources.extend(self.shapes.objects(source, ox.NamedNode("http://www.w3.org/2002/07/owl#imports")))
+            sources.extend(self.shapes.objects(source, ox.NamedNode(str(OWL.imports))))
             for decl in self.shapes.objects(source, sh("declare")):
                 prefix, namespace = self.shapes.value(decl, sh("prefix")), self.shapes.value(decl, sh("namespace"))
                 if prefix is not None and namespace is not None:
