@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import signal
 import sys
 import time
 from pathlib import Path
 
-from ..errors import MiggraphError
+from ..errors import ExitCode, MiggraphError
 from ..files import write_text_atomic
 from ..formats import RESULT_FORMATS
 from ..project import Project
@@ -18,8 +17,9 @@ from ..sparql import params as params_mod
 from ..sparql import publish as publish_mod
 from ..sparql import results as results_mod
 from ..sparql import server as server_mod
+from ..sparql.checks import check_query
 from ..sparql.embedded import Embedded, QueryStore, embedded
-from ..sparql.remote import Remote
+from ..sparql.remote import Credentials, Remote, read_credentials
 from . import HelpFormatter, progress_printer, project_from
 
 QUERY_HELP = """\
@@ -194,6 +194,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"the named graph to replace (default: {publish_mod.DEFAULT_GRAPH})")
     p.add_argument("--query-endpoint", metavar="URL",
                    help="the store's SPARQL query endpoint, to count the triples there")
+    p.add_argument("--chunk-size", type=int, default=publish_mod.CHUNK_BYTES, metavar="BYTES",
+                   help="send a larger graph in parts of at most this many bytes (default: "
+                        f"{publish_mod.CHUNK_BYTES // 2**20} MiB)")
     p.add_argument("--timeout", type=float, default=publish_mod.QUERY_TIMEOUT, metavar="SECONDS",
                    help="for the check before and the count after the upload "
                         f"(default: {publish_mod.QUERY_TIMEOUT:g})")
@@ -205,15 +208,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _remote_arguments(p: argparse.ArgumentParser, endpoint_help: str,
                       required: bool = False) -> None:
     p.add_argument("--endpoint", metavar="URL", required=required, help=endpoint_help)
-    p.add_argument("--user", help="user name for HTTP basic authentication")
-    p.add_argument("--password",
-                   help="password for --user (asked for when --user is given without it)")
+    p.add_argument("--user", help="user name, when the server asks for one (basic or digest "
+                                  "authentication; default: MIGGRAPH_USER, or ~/.netrc)")
+    p.add_argument("--password-file", type=Path, metavar="FILE",
+                   help="read --user's password from the first line of FILE (else "
+                        "MIGGRAPH_PASSWORD, ~/.netrc, or a prompt; never on the command line)")
 
 
-def _password(args: argparse.Namespace) -> str | None:
-    if args.user and args.password is None:
-        return getpass.getpass(f"Password for {args.user}: ")
-    return args.password
+def _credentials(args: argparse.Namespace) -> Credentials | None:
+    return read_credentials(args.endpoint, args.user, args.password_file)
 
 
 def _dist(args: argparse.Namespace, project: Project) -> Path:
@@ -223,7 +226,7 @@ def _dist(args: argparse.Namespace, project: Project) -> Path:
 def open_store(args: argparse.Namespace, project: Project) -> QueryStore:
     """The remote endpoint given with --endpoint, else the embedded store over dist/."""
     if args.endpoint:
-        return Remote(args.endpoint, graph=args.graph, user=args.user, password=_password(args))
+        return Remote(args.endpoint, graph=args.graph, credentials=_credentials(args))
     if args.graph:
         raise MiggraphError("--graph goes with --endpoint; the embedded store has one graph")
     dist = _dist(args, project)
@@ -248,11 +251,27 @@ def run_query(args: argparse.Namespace) -> int:
         stream = store.stream(text, timeout=args.timeout, source=source, deadline=deadline,
                               substitutions=substitutions, unsubstituted=with_values)
     else:
+        if values:  # a remote query is sent as written; only parameters need it parsed here
+            _readable_for_parameters(text, source)
         stream = store.stream(params_mod.bind(text, values), timeout=args.timeout, source=source,
                               deadline=deadline)
     results_mod.write_stream(stream, args.format, sys.stdout, limit=args.limit)
     sys.stdout.flush()
     return 0
+
+
+def _readable_for_parameters(text: str, source: str) -> None:
+    """--param rewrites the query's VALUES blocks, which needs a query miggraph can parse;
+    say so (exit 2) for one in a dialect Oxigraph does not read, instead of guessing."""
+    try:
+        check_query(text, source)
+    except MiggraphError as exc:
+        if exc.exit_code != ExitCode.BAD_INPUT or "malformed" not in exc.message:
+            raise
+        raise MiggraphError(f"--param needs a query miggraph can parse, and Oxigraph cannot "
+                            f"parse this one ({exc.message}); without --param it is sent to "
+                            "the endpoint as written: put the values in the query text",
+                            location=exc.location) from exc
 
 
 def run_queries(args: argparse.Namespace) -> int:
@@ -344,10 +363,12 @@ def run_publish(args: argparse.Namespace) -> int:
     nt_file = project.built("nt", _dist(args, project))
     started = time.perf_counter()
     done = publish_mod.publish(nt_file, args.endpoint, graph=args.graph,
-                               query_url=args.query_endpoint, user=args.user,
-                               password=_password(args), timeout=args.timeout)
+                               query_url=args.query_endpoint, credentials=_credentials(args),
+                               timeout=args.timeout, chunk_bytes=args.chunk_size)
     elapsed = time.perf_counter() - started
-    print(f"Published {nt_file} to graph <{done.graph}> at {done.store_url} in {elapsed:.1f} s.")
+    parts = f" in {done.requests} requests" if done.requests > 1 else ""
+    print(f"Published {nt_file} to graph <{done.graph}> at {done.store_url}{parts} in "
+          f"{elapsed:.1f} s.")
     print(f"Triples: {done.local} here (distinct), {done.remote} there (counted at "
           f"{done.query_url}).")
     if not done.complete:
