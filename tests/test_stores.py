@@ -1,0 +1,176 @@
+"""Three engines, one answer: every competency question on the embedded store, on `miggraph serve`
+(the Oxigraph server) and on a real Virtuoso the graph was published to.
+
+Rows are compared sorted, each GROUP_CONCAT cell with its parts sorted (SPARQL promises no
+order inside a group); CONSTRUCT answers are compared as graphs (isomorphism). The Virtuoso
+server comes from tests/virtuoso.py; `pytest -m stores` runs this module alone.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from test_queries import CASES, canonical, separators
+from virtuoso import Virtuoso, free_port, virtuoso_server  # noqa: F401 - the fixture
+
+from miggraph.cli import main
+from miggraph.errors import MiggraphError
+from miggraph.sparql import params as params_mod
+from miggraph.sparql import publish as publish_mod
+from miggraph.sparql.embedded import Embedded, embedded
+from miggraph.sparql.remote import Credentials, Remote
+from miggraph.sparql.results import GRAPH, SELECT, Result
+
+pytestmark = pytest.mark.stores
+
+ROOT = Path(__file__).resolve().parents[1]
+GRAPH_IRI = "https://w3id.org/miggraph/graph/stores-test"
+
+
+@pytest.fixture(scope="module")
+def virtuoso(virtuoso_server: Virtuoso, dist: Path) -> Virtuoso:  # noqa: F811
+    """The Virtuoso server, holding the session's build in GRAPH_IRI (published by the CLI,
+    with the password read from the environment)."""
+    os.environ["MIGGRAPH_PASSWORD"] = virtuoso_server.password
+    try:
+        code = main(["--quiet", "publish", "--endpoint", virtuoso_server.store, "--user",
+                     virtuoso_server.user, "--graph", GRAPH_IRI, "--dist", str(dist)])
+    finally:
+        del os.environ["MIGGRAPH_PASSWORD"]
+    assert code == 0
+    return virtuoso_server
+
+
+@pytest.fixture(scope="module")
+def served(workspace: Path) -> Iterator[str]:
+    """`miggraph serve` over the session's build on a free port; yields its query URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "miggraph", "--project", str(workspace), "serve", "--port",
+         str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout
+        for line in process.stdout:
+            if line.startswith("Press Ctrl-C"):
+                break
+        else:
+            raise RuntimeError(f"miggraph serve did not start: {process.stderr.read()}")
+        yield f"http://127.0.0.1:{port}/query"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def local(dist: Path) -> Embedded:
+    return Embedded(embedded(dist))
+
+
+def normalised(result: Result, text: str) -> object:
+    """Sorted rows (GROUP_CONCAT cells sorted inside), or an rdflib graph for a CONSTRUCT."""
+    if result.kind == GRAPH:
+        graph = rdflib.Graph()
+        document = "".join(f"{t} .\n" for t in result.triples)
+        graph.parse(data=document, format="nt")
+        return graph
+    if result.kind != SELECT:
+        return result.boolean
+    seps = separators(text)
+
+    def cell(name: str, term: object) -> str:
+        if isinstance(term, pyoxigraph.Literal):
+            return (f"{canonical(term.value, seps.get(name))}@{term.language or ''}"
+                    f"^^{term.datatype.value}")
+        return "" if term is None else str(term)
+
+    rows = [tuple(cell(name, term) for name, term in zip(result.variables, row, strict=True))
+            for row in result.rows]
+    return (list(result.variables), sorted(rows))
+
+
+def same(a: object, b: object) -> bool:
+    if isinstance(a, rdflib.Graph) and isinstance(b, rdflib.Graph):
+        return isomorphic(a, b)
+    return a == b
+
+
+CASE_IDS = [case for case, _, _ in CASES]
+
+
+def case_text(name: str, params: dict[str, list[str]]) -> str:
+    return params_mod.bind((ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8"), params)
+
+
+@pytest.mark.parametrize("case, name, params", CASES, ids=CASE_IDS)
+def test_oxigraph_server_answers_as_the_embedded_store(local: Embedded, served: str, case: str,
+                                                      name: str, params) -> None:
+    text = case_text(name, params)
+    expected = normalised(local.run(text, timeout=120), text)
+    answer = normalised(Remote(served).run(text, timeout=120), text)
+    assert same(answer, expected), case
+
+
+@pytest.mark.parametrize("case, name, params", CASES, ids=CASE_IDS)
+def test_virtuoso_answers_as_the_embedded_store(local: Embedded, virtuoso: Virtuoso, case: str,
+                                                name: str, params) -> None:
+    text = case_text(name, params)
+    expected = normalised(local.run(text, timeout=120), text)
+    answer = normalised(Remote(virtuoso.sparql, graph=GRAPH_IRI).run(text, timeout=120), text)
+    assert same(answer, expected), case
+
+
+def test_every_competency_question_is_compared() -> None:
+    names = {name for _, name, _ in CASES}
+    assert names == {p.stem for p in (ROOT / "queries").glob("*.rq")}
+
+
+# ---------------------------------------------------------------- publishing to Virtuoso
+
+def test_publish_to_virtuoso_counts_every_triple(virtuoso: Virtuoso, dist: Path) -> None:
+    local = publish_mod.count_local(dist / "miggraph.nt")
+    assert publish_mod.count_remote(virtuoso.sparql, GRAPH_IRI) == local
+    assert local == sum(1 for line in (dist / "miggraph.nt").open() if line.strip())
+
+
+def test_publishing_to_virtuoso_twice_in_chunks_leaves_one_copy(virtuoso: Virtuoso, dist: Path,
+                                                                tmp_path: Path) -> None:
+    password_file = tmp_path / "password"
+    password_file.write_text(virtuoso.password + "\n", encoding="utf-8")
+    nt_file = dist / "miggraph.nt"
+    size = nt_file.stat().st_size
+    graph = GRAPH_IRI + "/chunked"
+    for _ in range(2):
+        done = publish_mod.publish(nt_file, virtuoso.store, graph=graph,
+                                   credentials=Credentials(virtuoso.user, virtuoso.password),
+                                   chunk_bytes=size // 4)
+        assert (done.requests, done.query_url, done.complete) == (5, virtuoso.sparql, True)
+    code = main(["--quiet", "publish", "--endpoint", virtuoso.store, "--user", virtuoso.user,
+                 "--password-file", str(password_file), "--graph", graph, "--dist", str(dist),
+                 "--chunk-size", str(size // 3)])
+    assert code == 0
+    assert publish_mod.count_remote(virtuoso.sparql, graph) == done.local
+
+
+def test_publish_to_virtuoso_without_credentials_is_refused(virtuoso: Virtuoso, dist: Path,
+                                                            tmp_path: Path) -> None:
+    with pytest.raises(MiggraphError) as caught:
+        publish_mod.publish(dist / "miggraph.nt", virtuoso.store, graph=GRAPH_IRI + "/refused")
+    assert caught.value.exit_code == 2
+    assert str(caught.value) == (
+        f"{virtuoso.store} refused the upload (HTTP 401 Unauthorized); give --user, and the "
+        "password in MIGGRAPH_PASSWORD, a --password-file or ~/.netrc; the remote graph is "
+        "unchanged")
+    with pytest.raises(MiggraphError) as caught:
+        publish_mod.publish(dist / "miggraph.nt", virtuoso.store, graph=GRAPH_IRI + "/refused",
+                            credentials=Credentials(virtuoso.user, "wrong"))
+    assert caught.value.exit_code == 2 and "HTTP 401" in str(caught.value)
+    assert publish_mod.count_remote(virtuoso.sparql, GRAPH_IRI + "/refused") == 0
