@@ -47,6 +47,9 @@ def virtuoso(virtuoso_server: Virtuoso, dist: Path) -> Virtuoso:  # noqa: F811
     finally:
         del os.environ["MIGGRAPH_PASSWORD"]
     assert code == 0
+    # Virtuoso 7.2.5 compiles some queries wrongly in the server run that created and first
+    # loaded the database (rows go missing); a restart, as any deployment has, ends that
+    virtuoso_server.restart()
     return virtuoso_server
 
 
@@ -119,7 +122,32 @@ def test_oxigraph_server_answers_as_the_embedded_store(local: Embedded, served: 
     assert same(answer, expected), case
 
 
-@pytest.mark.parametrize("case, name, params", CASES, ids=CASE_IDS)
+# Where Virtuoso 7.2.5 (Debian's) does not give the embedded store's answer, and why; each is
+# described in queries/dialects.md. Marked xfail, not strict: Virtuoso's wrong answers vary
+# from one server run to the next (the same query may answer right after a restart).
+VIRTUOSO_DIFFERS = {
+    "activities-by-theme": "Virtuoso drops rows (class path with a parameter and a label filter)",
+    "actors-by-side": "Virtuoso drops rows (class path with a parameter and a label filter)",
+    "interviewed-missions": "Virtuoso drops rows (class path with label filters)",
+    "visit-counterparts": "Virtuoso drops rows (label filters with a path)",
+    "themes-overview": "Virtuoso miscounts (counts over OPTIONAL groups with a path)",
+    "project-planned-activities": "Virtuoso drops rows; an all-unbound GROUP_CONCAT is \"\" there",
+    "instruments": "an all-unbound GROUP_CONCAT is \"\" on Virtuoso, unbound on Oxigraph",
+    "activities-in-period": "Virtuoso refuses EXISTS inside BIND (SQ074)",
+    "project-held-activities": "Virtuoso's compiler fails (SQ156 Bad dfe in sqlo_place_exp)",
+    "workshop-bodies": "Virtuoso's compiler fails (SQ156 Bad dfe in sqlo_place_exp)",
+    # cases with parameters whose default answers agree
+    "actor-facts--mps": "Virtuoso differs in one cell group (parameter with label filters)",
+    "bodies-met--ngo": "Virtuoso drops every row (class path with a parameter)",
+}
+VIRTUOSO_CASES = [
+    pytest.param(case, name, params, id=case, marks=[
+        pytest.mark.xfail(reason=VIRTUOSO_DIFFERS.get(case) or VIRTUOSO_DIFFERS[name], strict=False)
+    ] if case in VIRTUOSO_DIFFERS or name in VIRTUOSO_DIFFERS else [])
+    for case, name, params in CASES]
+
+
+@pytest.mark.parametrize("case, name, params", VIRTUOSO_CASES)
 def test_virtuoso_answers_as_the_embedded_store(local: Embedded, virtuoso: Virtuoso, case: str,
                                                 name: str, params) -> None:
     text = case_text(name, params)

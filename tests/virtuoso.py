@@ -63,12 +63,13 @@ MaxQueryExecutionTime = 300
 """
 
 
-@dataclass(frozen=True)
+@dataclass
 class Virtuoso:
-    """A running Virtuoso: its endpoints and the administrator's credentials."""
+    """A running Virtuoso: its endpoints, the administrator's credentials, its process."""
 
     base: str
     folder: Path
+    process: subprocess.Popen[bytes] | None = None
     user: str = "dba"
     password: str = "dba"
 
@@ -81,6 +82,27 @@ class Virtuoso:
     def store(self) -> str:
         """The Graph Store Protocol endpoint that takes digest authentication."""
         return f"{self.base}/sparql-graph-crud-auth"
+
+    def start(self) -> None:
+        """Start `virtuoso-t` in the folder and wait until its SPARQL endpoint answers."""
+        with (self.folder / "stdout.log").open("ab") as out:
+            self.process = subprocess.Popen([executable(), "-c", "virtuoso.ini", "+foreground"],
+                                            cwd=self.folder, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not _answers(self.sparql):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"virtuoso-t exited at start ({self.process.returncode}): "
+                                   f"{_log_tail(self.folder)}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"virtuoso-t did not answer within {STARTUP_SECONDS:g} s: "
+                                   f"{_log_tail(self.folder)}")
+            time.sleep(0.2)
+
+    def restart(self) -> None:
+        """Stop the server (it checkpoints) and start it again on the same database."""
+        if self.process is not None:
+            stop(self.process)
+        self.start()
 
 
 def free_port() -> int:
@@ -131,25 +153,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """A fresh Virtuoso on free loopback ports, for the whole session."""
-    command = executable()
+    executable()
     folder = tmp_path_factory.mktemp("virtuoso")
     http_port, sql_port = free_port(), free_port()
     (folder / "virtuoso.ini").write_text(INI.format(http_port=http_port, sql_port=sql_port),
                                          encoding="utf-8")
-    with (folder / "stdout.log").open("wb") as out:
-        process = subprocess.Popen([command, "-c", "virtuoso.ini", "+foreground"], cwd=folder,
-                                   stdout=out, stderr=subprocess.STDOUT)
     server = Virtuoso(f"http://127.0.0.1:{http_port}", folder)
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _answers(server.sparql):
-            if process.poll() is not None:
-                raise RuntimeError(f"virtuoso-t exited at start ({process.returncode}): "
-                                   f"{_log_tail(folder)}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"virtuoso-t did not answer within {STARTUP_SECONDS:g} s: "
-                                   f"{_log_tail(folder)}")
-            time.sleep(0.2)
+        server.start()
         yield server
     finally:
-        stop(process)
+        if server.process is not None:
+            stop(server.process)
