@@ -39,7 +39,7 @@ class Endpoint:
     path answers ANSWER. `get_only` refuses POST with 405; `reject` answers 400 with a message."""
 
     def __init__(self, routes: dict[str, tuple[int, str]] | None = None, get_only: bool = False,
-                 reject: str | None = None) -> None:
+                 reject: str | None = None, reject_status: int = 400) -> None:
         endpoint = self
         self.seen: list[Seen] = []
 
@@ -62,7 +62,7 @@ class Endpoint:
                 if get_only and self.command == "POST":
                     self._send(405, b"Method Not Allowed", "text/plain")
                 elif reject:
-                    self._send(400, reject.encode(), "text/plain")
+                    self._send(reject_status, reject.encode(), "text/plain")
                 elif query is None:
                     self._send(400, b"no query", "text/plain")
                 else:
@@ -228,6 +228,18 @@ def test_a_query_the_endpoint_rejects_is_its_message(endpoints, workspace: Path,
     assert code == 2
     assert err == (f"miggraph: error: {server.base}/sparql rejected the query: Parse error: "
                    "unexpected '}' at line 1\n")
+
+
+def test_virtuoso_compile_error_is_the_query_refused_without_the_echo(endpoints) -> None:
+    body = ("Virtuoso 37000 Error SQ074: Line 3: syntax error\n\nSPARQL query:\n"
+            "SELECT * WHERE { ?s ?p }")
+    server = Endpoint(reject=body, reject_status=500)
+    endpoints.append(server)
+    with pytest.raises(MiggraphError) as caught:
+        Remote(f"{server.base}/sparql").run(QUERY, timeout=30)
+    assert caught.value.exit_code == 2
+    assert str(caught.value) == (f"{server.base}/sparql rejected the query: Virtuoso 37000 "
+                                 "Error SQ074: Line 3: syntax error")
 
 
 def test_updates_are_still_refused_before_sending(endpoints) -> None:

@@ -304,8 +304,11 @@ class Remote:
                 self.use_get = True  # and for the next queries to this endpoint
                 return send(self._opener, self._request(query, kind), remaining)
         except urllib.error.HTTPError as exc:
-            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
-            if exc.code == 400:
+            body = exc.read().decode("utf-8", "replace")
+            # Virtuoso echoes the whole query after its message, and says 500 for a query it
+            # cannot compile (SQL state 37000): that is the query refused, not a failure
+            detail = " ".join(body.split("\nSPARQL query:", 1)[0].split())[:300]
+            if exc.code == 400 or (exc.code == 500 and detail.startswith("Virtuoso 37000 ")):
                 raise MiggraphError(f"{self.url} rejected the query: {detail or exc.reason}") from exc
             raise MiggraphError(f"{self.url} answered HTTP {exc.code} {exc.reason}"
                                 f"{': ' + detail if detail else ''}",
