@@ -32,7 +32,10 @@ xsd: may be used without declaring them.
 By default the query runs on the embedded store: the built graph (dist/miggraph.nt) loaded
 into pyoxigraph once, kept under dist/cache/, and loaded again only when dist/ changes.
 With --endpoint the same query goes to a remote SPARQL 1.1 endpoint instead, for example
-the one `miggraph serve` starts or a store you published to with `miggraph publish`.
+the one `miggraph serve` starts, a store you published to with `miggraph publish`, or any
+public endpoint: the query is sent as written (only PREFIX lines for miggraph's prefixes it
+uses are added), so the endpoint's own prefixes and syntax work; redirects are followed, and
+an endpoint that refuses POST is asked with GET.
 
 A query's parameters are its one-variable VALUES blocks; --param NAME=VALUE replaces the
 default values (repeat the same NAME for several values). Each value is parsed as exactly one
@@ -53,8 +56,8 @@ Formats: table (plain text, default), csv, tsv and json (the W3C SPARQL 1.1 resu
 ttl (Turtle, for CONSTRUCT and DESCRIBE, and their default).
 
 Exit codes: 2 for a malformed query (the parser's message, with line and column of the
-mistake), an update, or a bad parameter; 3 for an endpoint that cannot be reached or fails,
-or a query that exceeds --timeout.
+mistake; for --endpoint, the endpoint's message), an update, or a bad parameter; 3 for an
+endpoint that cannot be reached or fails, or a query that exceeds --timeout.
 
 Examples:
   miggraph query activities-in-place --param place=mgd:zhejiang
@@ -110,13 +113,19 @@ PUBLISH_HELP = """\
 Load the built graph (dist/miggraph.nt) into a remote triple store through the SPARQL 1.1
 Graph Store HTTP Protocol, then count the triples there and compare with the local count.
 
-The upload is one HTTP PUT to the named graph --graph: it replaces that graph, so publishing
+The upload is an HTTP PUT to the named graph --graph: it replaces that graph, so publishing
 again leaves one copy, and a store that applies the PUT as a transaction (Oxigraph, Fuseki,
-GraphDB) keeps the graph as it was if the upload fails. The count goes through the store's
-query endpoint: for a URL ending in /store (Oxigraph) the /query beside it, otherwise give
---query-endpoint. Query the published graph with
-`miggraph query NAME --endpoint QUERY-URL --graph GRAPH`, or on a store whose default graph
-is the union of its graphs, without --graph.
+GraphDB) keeps the graph as it was if the upload fails. A graph larger than --chunk-size goes
+in parts: a PUT of the first, a POST (add) of each next one; a failure part-way says which
+parts are there. The count goes through the store's query endpoint, found beside the store
+URL for Oxigraph (/store -> /query), Virtuoso (/sparql-graph-crud-auth -> /sparql), Fuseki
+(/DATASET/data -> /DATASET/query) and RDF4J/GraphDB (.../rdf-graphs/service -> the
+repository); otherwise give --query-endpoint. Query the published graph with
+`miggraph query NAME --endpoint QUERY-URL --graph GRAPH`.
+
+Credentials are never command-line arguments: --user (or MIGGRAPH_USER) names the user; the
+password comes from MIGGRAPH_PASSWORD, --password-file FILE, the host's ~/.netrc entry, or a
+prompt. They are sent only when the server asks (basic or digest authentication, as it asks).
 
 Before the upload the query endpoint is checked (nothing is uploaded if it cannot answer);
 after each step the command says what is known: an upload that succeeded followed by a count
@@ -130,8 +139,10 @@ or does not answer in time.
 
 Examples:
   miggraph publish --endpoint http://127.0.0.1:7878/store
+  MIGGRAPH_PASSWORD=... miggraph publish --user dba \\
+      --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth
   miggraph publish --endpoint https://example.org/rdf4j/repositories/mig/rdf-graphs/service \\
-      --query-endpoint https://example.org/rdf4j/repositories/mig --user curator
+      --user curator --password-file ~/.config/miggraph/password
 """
 
 
