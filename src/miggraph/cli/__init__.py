@@ -1,7 +1,7 @@
 """The `miggraph` command: arguments in, calls out, text printed.
 
-Each sub-module registers its sub-commands; the logic lives in the library modules
-(`build`, `validate`, `stats`, `query`, `store`, `network`, `maps`, `export`).
+Each sub-module registers its sub-commands and is a thin client of the Python API
+(`miggraph.KnowledgeGraph`): it parses arguments, calls one method and prints the answer.
 Every expected failure prints one line and exits with its code from `ExitCode`; anything
 unexpected is exit 5 with one line asking for a report (`--debug` shows the traceback).
 """
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
+from ..api import KnowledgeGraph
 from ..errors import EXIT_CODES_HELP, ExitCode, MiggraphError
 from ..project import Project, find_project, stale_inputs
 
@@ -51,6 +52,14 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
 def project_from(args: argparse.Namespace) -> Project:
     """The project a command works on: --project, else the one around the current folder."""
     return Project(Path(args.project).resolve()) if args.project else find_project()
+
+
+def open_kg(args: argparse.Namespace, **options: object) -> KnowledgeGraph:
+    """The `KnowledgeGraph` a command works on: --project, --dist and progress from the
+    arguments; `options` (endpoint, user, ...) as the command gives them."""
+    dist = getattr(args, "dist", None)
+    return KnowledgeGraph(project_from(args), dist=dist.resolve() if dist else None,
+                          progress=progress_printer(args), **options)  # type: ignore[arg-type]
 
 
 def progress_printer(args: argparse.Namespace):

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import sys
 import time
 from pathlib import Path
 
-from ..errors import MiggraphError
-from ..graph import build as build_mod
+from ..formats import REPORT_FORMATS, STATS_FORMATS
 from ..graph import stats as stats_mod
 from ..graph import validate as validate_mod
-from ..vocab import shorten
-from . import HelpFormatter, progress_printer, project_from
+from . import HelpFormatter, open_kg
 
 BUILD_HELP = """\
 Parse the ontology (ontology/*.ttl, without the shapes) and the curated data (data/**/*.ttl),
@@ -86,7 +81,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the built graph to validate (default: dist/miggraph.ttl)")
     p.add_argument("--shapes", type=Path, metavar="FILE",
                    help="the shapes (default: ontology/shapes.ttl)")
-    p.add_argument("--format", choices=("text", "json", "ttl"), default="text",
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text",
                    help="report as text (default), JSON, or the SHACL results graph as Turtle")
     p.add_argument("--engine", choices=validate_mod.ENGINES, default="oxigraph",
                    help="oxigraph (default, fast) or pyshacl (the reference)")
@@ -96,29 +91,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=STATS_HELP, formatter_class=HelpFormatter)
     p.add_argument("--graph", type=Path, metavar="FILE",
                    help="the built graph (default: dist/miggraph.ttl)")
-    p.add_argument("--format", choices=("text", "csv", "json"), default="text",
+    p.add_argument("--format", choices=STATS_FORMATS, default="text",
                    help="plain text (default), CSV (kind,name,count) or JSON")
     p.set_defaults(func=run_stats)
 
 
-def summary_lines(stats: stats_mod.Stats) -> list[str]:
-    parts = [f"{name} {count}" for name, count in stats.summary.items()]
-    return [
-        f"{stats.triples} triples: " + ", ".join(parts) + ".",
-        f"{stats.cited_facts} of {stats.facts} facts cite a source section "
-        f"({stats.cited_share:.0%}).",
-    ]
-
-
 def run_build(args: argparse.Namespace) -> int:
-    project = project_from(args)
+    kg = open_kg(args)
     started = time.perf_counter()
-    result = build_mod.build(project, out=args.out, data=args.data, progress=progress_printer(args))
+    result = kg.build(out=args.out, data=args.data)
     elapsed = time.perf_counter() - started
-    stats = stats_mod.compute(result.graph)
     print(f"Built the graph from {len(result.inputs)} files in {elapsed:.1f} s "
           f"({result.derived_triples} triples derived by rules).")
-    for line in summary_lines(stats):
+    for line in stats_mod.summary_lines(stats_mod.compute(result.graph)):
         print(line)
     print("Wrote:")
     for path in result.outputs.values():
@@ -127,68 +112,20 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    project = project_from(args)
-    shapes = args.shapes or project.shapes
-    if args.standalone and not args.files:
-        raise MiggraphError("--standalone needs the FILEs to validate")
-    if args.files:
-        paths = validate_mod.input_files(project, args.files, standalone=args.standalone)
-        rules = None if args.standalone else project.rules
-    else:
-        built = args.graph or project.built("ttl")
-        if not built.is_file():
-            raise MiggraphError(f"{built}: not found; run `miggraph build` first")
-        paths, rules = [built], None
+    kg = open_kg(args)
     started = time.perf_counter()
-    report = validate_mod.validate_paths(paths, shapes, args.engine, rules)
+    report = kg.validate(args.files, engine=args.engine, shapes=args.shapes,
+                         standalone=args.standalone, graph_file=args.graph)
     elapsed = time.perf_counter() - started
-    if args.format == "json":
-        print(validate_mod.format_json(report))
-    elif args.format == "ttl":
-        print(validate_mod.format_ttl(report))
-    else:
-        print(validate_mod.format_text(report))
-        print(f"Validated {len(paths)} file{'s' if len(paths) != 1 else ''} in {elapsed:.1f} s ({args.engine}).",
+    sys.stdout.write(validate_mod.FORMATTERS[args.format](report) + "\n")
+    if args.format == "text":
+        count = len(args.files) or 1
+        print(f"Validated {count} file{'s' if count != 1 else ''} in {elapsed:.1f} s ({args.engine}).",
               file=sys.stderr)
     return 1 if report.violations else 0
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    project = project_from(args)
-    graph = build_mod.load_built(args.graph or project.built("ttl"))
-    stats = stats_mod.compute(graph)
-    if args.format == "json":
-        print(json.dumps({
-            "triples": stats.triples,
-            "summary": stats.summary,
-            "facts": stats.facts,
-            "cited_facts": stats.cited_facts,
-            "cited_share": round(stats.cited_share, 4),
-            "classes": {shorten(k): v for k, v in stats.per_class.items()},
-            "properties": {shorten(k): v for k, v in stats.per_property.items()},
-        }, indent=2))
-        return 0
-    if args.format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["kind", "name", "count"])
-        writer.writerow(["total", "triples", stats.triples])
-        for name, count in stats.summary.items():
-            writer.writerow(["summary", name, count])
-        writer.writerow(["provenance", "facts", stats.facts])
-        writer.writerow(["provenance", "cited facts", stats.cited_facts])
-        for k, v in stats.per_class.items():
-            writer.writerow(["class", shorten(k), v])
-        for k, v in stats.per_property.items():
-            writer.writerow(["property", shorten(k), v])
-        sys.stdout.write(buffer.getvalue())
-        return 0
-    for line in summary_lines(stats):
-        print(line)
-    print("\nInstances per class (direct types):")
-    for k, v in stats.per_class.items():
-        print(f"  {v:6d}  {shorten(k)}")
-    print("\nTriples per property:")
-    for k, v in stats.per_property.items():
-        print(f"  {v:6d}  {shorten(k)}")
+    stats = open_kg(args).stats(args.graph)
+    sys.stdout.write(stats_mod.FORMATTERS[args.format](stats))
     return 0

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import os
 import sys
-import time
 from pathlib import Path
 
 from ..errors import MiggraphError
-from ..formats import EXPORT_FORMATS, RDF_FILES
-from ..network import export as export_mod
-from ..network import maps as maps_mod
+from ..formats import EXPORT_FORMATS, RDF_FILES, TABLE_FORMATS
 from ..network import metrics as metrics_mod
-from ..network import views as network_mod
-from ..project import Project, built_name
-from ..sparql.embedded import embedded
-from ..sparql.results import cut
-from ..vocab import shorten
-from . import HelpFormatter, progress_printer, project_from
+from ..network import views as views_mod
+from ..project import built_name
+from . import HelpFormatter, open_kg
 
 VIEWS_TEXT = """\
 Views (queries/network/*.rq; each returns one row per edge with its kind, weight, label and
@@ -87,14 +78,9 @@ Examples:
   miggraph export --format ttl --out /tmp/miggraph.ttl
 """
 
-SORT_KEYS = ("pagerank", "betweenness", "degree", "weighted_degree")
-COLUMNS = ("node", "label", "kind", "side", "degree", "weighted_degree", "betweenness",
-           "pagerank", "community")
-
-
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--view", default=network_mod.DEFAULT_VIEW, metavar="NAME",
-                   help=f"the network view (default: {network_mod.DEFAULT_VIEW})")
+    p.add_argument("--view", default=views_mod.DEFAULT_VIEW, metavar="NAME",
+                   help=f"the network view (default: {views_mod.DEFAULT_VIEW})")
     p.add_argument("--dist", type=Path, metavar="DIR",
                    help="the built graph's folder (default: dist/)")
     p.add_argument("--include-planned", action="store_true",
@@ -105,10 +91,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("network", help="centrality and communities of a network view",
                        description=NETWORK_HELP, formatter_class=HelpFormatter)
     _common(p)
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+    p.add_argument("--format", choices=TABLE_FORMATS, default="table",
                    help="a plain-text table (default), CSV, or JSON with the summary")
     p.add_argument("--top", type=int, metavar="N", help="show only the first N nodes")
-    p.add_argument("--sort", choices=SORT_KEYS, default="pagerank",
+    p.add_argument("--sort", choices=metrics_mod.SORT_KEYS, default="pagerank",
                    help="the measure that orders the nodes, highest first (default: pagerank)")
     p.set_defaults(func=run_network)
 
@@ -131,73 +117,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_export)
 
 
-def _dist(args: argparse.Namespace, project: Project) -> Path:
-    return args.dist or project.dist
-
-
-def _check_view(project: Project, name: str) -> None:
-    network_mod.get_view(project, name)
-
-
 def run_network(args: argparse.Namespace) -> int:
-    project = project_from(args)
-    _check_view(project, args.view)
+    kg = open_kg(args)
+    views_mod.get_view(kg.project, args.view)
     if args.top is not None and args.top < 1:
         raise MiggraphError("--top must be at least 1")
-    graph = network_mod.project_view(embedded(_dist(args, project)), project, args.view,
-                                     args.include_planned)
-    started = time.perf_counter()
-    metrics = metrics_mod.measure(graph)
-    elapsed = time.perf_counter() - started
-    rows = [{"node": shorten(node), "label": graph.nodes[node]["label"],
-             "kind": graph.nodes[node]["kind"], "side": graph.nodes[node]["side"], **scores}
-            for node, scores in metrics.nodes.items()]
-    rows.sort(key=lambda r: (-r[args.sort], r["label"]))
-    rows = rows[: args.top] if args.top else rows
-    if args.format == "json":
-        print(json.dumps({"view": args.view, "summary": metrics.summary, "nodes": rows},
-                         ensure_ascii=False, indent=2))
-    elif args.format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        sys.stdout.write(buffer.getvalue())
-    else:
-        s = metrics.summary
-        print(f"View {args.view}: {s['nodes']} nodes, {s['edges']} edges, density "
-              f"{s['density']:.3f}, {s['components']} components, {s['communities']} communities "
-              f"(measured in {elapsed:.1f} s).")
-        print(f"{'label':<48} {'kind':<24} {'side':<13} {'deg':>4} {'w.deg':>6} "
-              f"{'betw.':>6} {'PageRank':>8} {'comm.':>5}")
-        for r in rows:
-            print(f"{cut(r['label'], 48):<48} {cut(r['kind'], 24):<24} {cut(r['side'], 13):<13} "
-                  f"{r['degree']:>4} {r['weighted_degree']:>6g} {r['betweenness']:>6.3f} "
-                  f"{r['pagerank']:>8.4f} {r['community']:>5}")
+    graph = kg.network(args.view, include_planned=args.include_planned)
+    rows = metrics_mod.table(graph, sort=args.sort, top=args.top)
+    sys.stdout.write(metrics_mod.format_table(args.view, graph.graph["summary"], rows, args.format))
     return 0
 
 
 def run_map(args: argparse.Namespace) -> int:
-    project = project_from(args)
-    names = list(network_mod.list_views(project)) if args.all else [args.view]
+    kg = open_kg(args)
+    names = list(kg.views()) if args.all else [args.view]
     for name in names:
-        _check_view(project, name)
+        views_mod.get_view(kg.project, name)
     if args.all or args.out is None:
-        outs = {name: (args.out or project.maps) / f"{name}.html" for name in names}
+        outs = {name: (args.out or kg.project.maps) / f"{name}.html" for name in names}
     else:
         outs = {args.view: args.out}
     for out in outs.values():
         if out.suffix != ".html":
             raise MiggraphError(f"{out}: a map is an .html file")
-    store = embedded(_dist(args, project))
-    show = progress_printer(args)
     for name, out in outs.items():
-        show(f"projecting {name}")
-        graph = network_mod.project_view(store, project, name, args.include_planned)
-        show(f"laying out and writing {graph.number_of_nodes()} nodes")
-        view = network_mod.get_view(project, name)
-        maps_mod.write_map(graph, out, title=f"miggraph: {name}", description=view.description)
-        print(out)
+        print(kg.map(name, out, include_planned=args.include_planned))
     return 0
 
 
@@ -213,22 +157,18 @@ def export_target(out: str | None, default_folder: Path, file_name: str) -> Path
 
 
 def run_export(args: argparse.Namespace) -> int:
-    project = project_from(args)
-    dist = _dist(args, project)
-    default_folder = project.exports
+    kg = open_kg(args)
+    default_folder = kg.project.exports
     if args.format in RDF_FILES:
         out = export_target(args.out, default_folder, built_name(args.format))
-        written = export_mod.export_rdf(dist, args.format, out)
     else:
-        _check_view(project, args.view)
+        views_mod.get_view(kg.project, args.view)
         if args.format == "csv":
             out = Path(args.out) if args.out else default_folder
             if out.exists() and not out.is_dir():
                 raise MiggraphError(f"{out}: csv writes two files; --out must be a folder")
         else:
             out = export_target(args.out, default_folder, f"{args.view}.{args.format}")
-        graph = network_mod.project_view(embedded(dist), project, args.view, args.include_planned)
-        written = export_mod.export_network(graph, metrics_mod.measure(graph), args.format, out)
-    for path in written:
+    for path in kg.export(args.format, out, args.view, include_planned=args.include_planned):
         print(path)
     return 0

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..api import KnowledgeGraph
 from ..errors import ExitCode, MiggraphError
 from ..files import write_text_atomic
 from ..formats import RESULT_FORMATS
@@ -18,9 +19,8 @@ from ..sparql import publish as publish_mod
 from ..sparql import results as results_mod
 from ..sparql import server as server_mod
 from ..sparql.checks import check_query
-from ..sparql.embedded import Embedded, QueryStore, embedded
-from ..sparql.remote import Credentials, Remote, read_credentials
-from . import HelpFormatter, progress_printer, project_from
+from ..sparql.remote import Credentials, read_credentials
+from . import HelpFormatter, open_kg, project_from
 
 QUERY_HELP = """\
 Run a SPARQL query on the built graph and print the answer.
@@ -230,19 +230,16 @@ def _credentials(args: argparse.Namespace) -> Credentials | None:
     return read_credentials(args.endpoint, args.user, args.password_file)
 
 
-def _dist(args: argparse.Namespace, project: Project) -> Path:
-    return (args.dist or project.dist).resolve()
-
-
-def open_store(args: argparse.Namespace, project: Project) -> QueryStore:
-    """The remote endpoint given with --endpoint, else the embedded store over dist/."""
-    if args.endpoint:
-        return Remote(args.endpoint, graph=args.graph, credentials=_credentials(args))
-    if args.graph:
+def open_store_kg(args: argparse.Namespace) -> KnowledgeGraph:
+    """The project, asking --endpoint when given, else the embedded store over dist/."""
+    if args.graph and not args.endpoint:
         raise MiggraphError("--graph goes with --endpoint; the embedded store has one graph")
-    dist = _dist(args, project)
-    return Embedded(embedded(dist, cache=project.cache, progress=progress_printer(args)),
-                    allow_service=args.allow_service)
+    if args.endpoint:
+        credentials = _credentials(args)
+        return open_kg(args, endpoint=args.endpoint, graph=args.graph,
+                       user=credentials.user if credentials else None,
+                       password=credentials.password if credentials else None)
+    return open_kg(args, allow_service=args.allow_service)
 
 
 def run_query(args: argparse.Namespace) -> int:
@@ -254,18 +251,11 @@ def run_query(args: argparse.Namespace) -> int:
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     source, text = query_mod.resolve(args.query, project.queries)
     values = params_mod.parse_assignments(args.param)
-    if args.include_planned and params_mod.PARAMETER not in values:
-        text = params_mod.bind_status(text, True, source)
-    store = open_store(args, project)
-    if isinstance(store, Embedded):
-        text, substitutions, with_values = params_mod.bind_embedded(text, values)
-        stream = store.stream(text, timeout=args.timeout, source=source, deadline=deadline,
-                              substitutions=substitutions, unsubstituted=with_values)
-    else:
-        if values:  # a remote query is sent as written; only parameters need it parsed here
-            _readable_for_parameters(text, source)
-        stream = store.stream(params_mod.bind(text, values), timeout=args.timeout, source=source,
-                              deadline=deadline)
+    if args.endpoint and values:  # sent as written; only parameters need it parsed here
+        _readable_for_parameters(text, source)
+    kg = open_store_kg(args)
+    stream = kg.stream(text, values, include_planned=args.include_planned, timeout=args.timeout,
+                       deadline=deadline, source=source)
     results_mod.write_stream(stream, args.format, sys.stdout, limit=args.limit)
     sys.stdout.flush()
     return 0
@@ -324,10 +314,10 @@ def _run_all(args: argparse.Namespace, project: Project, queries: list[query_mod
     """Answer the whole library once, each answer in its own file: what `make demo` shows."""
     if args.run is ANSWERS:
         args.run = project.answers
-    store = Embedded(embedded(_dist(args, project), cache=project.cache, progress=progress_printer(args)))
+    kg = open_kg(args)
     for q in queries:
         started = time.perf_counter()
-        result = store.run(q.text, source=str(q.path))
+        result = kg.stream(q.text, source=str(q.path)).collect()
         fmt = "ttl" if result.kind == "graph" else "csv"
         out = args.run / f"{q.name}.{fmt}"
         write_text_atomic(out, results_mod.format_result(result, fmt))
@@ -339,7 +329,7 @@ def _run_all(args: argparse.Namespace, project: Project, queries: list[query_mod
 
 def run_serve(args: argparse.Namespace) -> int:
     project = project_from(args)
-    nt_file = project.built("nt", _dist(args, project))
+    nt_file = project.built("nt", (args.dist or project.dist).resolve())
     if not 0 < args.port < 65536:
         raise MiggraphError(f"--port {args.port}: not a port number (1-65535)")
     if args.timeout < 0:
@@ -371,7 +361,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 def run_publish(args: argparse.Namespace) -> int:
     project = project_from(args)
-    nt_file = project.built("nt", _dist(args, project))
+    nt_file = project.built("nt", (args.dist or project.dist).resolve())
     started = time.perf_counter()
     done = publish_mod.publish(nt_file, args.endpoint, graph=args.graph,
                                query_url=args.query_endpoint, credentials=_credentials(args),

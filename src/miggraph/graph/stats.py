@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections import Counter
 from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, Graph, URIRef
 
-from ..vocab import MG
+from ..vocab import MG, shorten
 
 # The kinds of thing the summary counts, and the kinds whose every member must cite a source.
 SUMMARY_CLASSES: dict[str, URIRef] = {
@@ -79,3 +82,55 @@ def compute(graph: Graph) -> Stats:
         facts=len(facts),
         cited_facts=len(cited),
     )
+
+
+# ---------------------------------------------------------------- as text, CSV and JSON
+
+def summary_lines(stats: Stats) -> list[str]:
+    """Two lines: what the graph holds, and the share of facts that cite a source."""
+    parts = [f"{name} {count}" for name, count in stats.summary.items()]
+    return [
+        f"{stats.triples} triples: " + ", ".join(parts) + ".",
+        f"{stats.cited_facts} of {stats.facts} facts cite a source section "
+        f"({stats.cited_share:.0%}).",
+    ]
+
+
+def format_text(stats: Stats) -> str:
+    lines = summary_lines(stats)
+    lines.append("\nInstances per class (direct types):")
+    lines += [f"  {v:6d}  {shorten(k)}" for k, v in stats.per_class.items()]
+    lines.append("\nTriples per property:")
+    lines += [f"  {v:6d}  {shorten(k)}" for k, v in stats.per_property.items()]
+    return "\n".join(lines) + "\n"
+
+
+def format_json(stats: Stats) -> str:
+    return json.dumps({
+        "triples": stats.triples,
+        "summary": stats.summary,
+        "facts": stats.facts,
+        "cited_facts": stats.cited_facts,
+        "cited_share": round(stats.cited_share, 4),
+        "classes": {shorten(k): v for k, v in stats.per_class.items()},
+        "properties": {shorten(k): v for k, v in stats.per_property.items()},
+    }, indent=2) + "\n"
+
+
+def format_csv(stats: Stats) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["kind", "name", "count"])
+    writer.writerow(["total", "triples", stats.triples])
+    for name, count in stats.summary.items():
+        writer.writerow(["summary", name, count])
+    writer.writerow(["provenance", "facts", stats.facts])
+    writer.writerow(["provenance", "cited facts", stats.cited_facts])
+    for k, v in stats.per_class.items():
+        writer.writerow(["class", shorten(k), v])
+    for k, v in stats.per_property.items():
+        writer.writerow(["property", shorten(k), v])
+    return buffer.getvalue()
+
+
+FORMATTERS = {"text": format_text, "csv": format_csv, "json": format_json}

@@ -354,3 +354,6 @@ def format_ttl(report: Report) -> str:
     return report.results_graph.serialize(format="turtle")
 
 
+
+
+FORMATTERS = {"text": format_text, "json": format_json, "ttl": format_ttl}

@@ -7,9 +7,15 @@ table, the maps' sizes and the exports' node attributes all read these.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import dataclass
 
 import networkx as nx
+
+from ..sparql.results import cut
+from ..vocab import shorten
 
 SEED = 42
 # Exact betweenness is O(nm); above this many nodes it is estimated from a seeded sample.
@@ -67,3 +73,43 @@ def measure(graph: nx.Graph, seed: int = SEED, betweenness: bool = True) -> Metr
         "betweenness_exact": betweenness and k is None,
     }
     return Metrics(summary=summary, nodes=per_node)
+
+
+# ---------------------------------------------------------------- the table `miggraph network` prints
+
+SORT_KEYS = ("pagerank", "betweenness", "degree", "weighted_degree")
+COLUMNS = ("node", "label", "kind", "side", "degree", "weighted_degree", "betweenness",
+           "pagerank", "community")
+SCORES = ("degree", "weighted_degree", "betweenness", "pagerank", "community")
+
+
+def table(graph: nx.Graph, sort: str = "pagerank", top: int | None = None) -> list[dict]:
+    """One row per node of a measured graph (see `KnowledgeGraph.network`), best first."""
+    rows = [{"node": shorten(node), "label": data["label"], "kind": data["kind"],
+             "side": data["side"], **{key: data.get(key) for key in SCORES}}
+            for node, data in graph.nodes(data=True)]
+    rows.sort(key=lambda r: (-(r[sort] or 0), r["label"]))
+    return rows[:top] if top else rows
+
+
+def format_table(view: str, summary: dict, rows: list[dict], fmt: str = "table") -> str:
+    """The rows as a text table with the summary above, or as CSV or JSON."""
+    if fmt == "json":
+        return json.dumps({"view": view, "summary": summary, "nodes": rows},
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buffer.getvalue()
+    s = summary
+    lines = [f"View {view}: {s['nodes']} nodes, {s['edges']} edges, density {s['density']:.3f}, "
+             f"{s['components']} components, {s['communities']} communities.",
+             f"{'label':<48} {'kind':<24} {'side':<13} {'deg':>4} {'w.deg':>6} "
+             f"{'betw.':>6} {'PageRank':>8} {'comm.':>5}"]
+    for r in rows:
+        lines.append(f"{cut(r['label'], 48):<48} {cut(r['kind'], 24):<24} {cut(r['side'], 13):<13} "
+                     f"{r['degree']:>4} {r['weighted_degree']:>6g} {r['betweenness']:>6.3f} "
+                     f"{r['pagerank']:>8.4f} {r['community']:>5}")
+    return "\n".join(lines) + "\n"

@@ -223,9 +223,14 @@ class Remote:
     """
 
     def __init__(self, url: str, graph: str | None = None,
-                 credentials: Credentials | None = None) -> None:
+                 credentials: Credentials | None = None, user: str | None = None,
+                 password: str | None = None) -> None:
+        """`credentials`, or `user` and `password` (the library's form), answer the server's
+        authentication challenge."""
         if not re.match(r"(?i)https?://[^/\s]+", url):
             raise MiggraphError(f"{url}: not an http(s) URL of a SPARQL endpoint")
+        if credentials is None and user:
+            credentials = Credentials(user, password or "")
         self.url = url
         self.graph = graph
         self.label = url

@@ -12,8 +12,11 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from itertools import islice
 from typing import TextIO
@@ -22,6 +25,9 @@ import pyoxigraph
 
 from ..errors import MiggraphError
 from ..vocab import QUERY_PREFIXES, RDF_LANG_STRING, XSD_STRING, shorten
+from ..vocab import XSD as XSD_NS
+
+XSD = str(XSD_NS)
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
 SELECT, ASK, GRAPH = "select", "ask", "graph"
@@ -35,6 +41,8 @@ class Result:
 
     `kind` is "select" (variables and rows), "ask" (boolean) or "graph" (triples, from
     CONSTRUCT or DESCRIBE). Cells are pyoxigraph terms, None where a variable is unbound.
+    Iterating a SELECT answer gives one dict per row with plain Python values (see `value`);
+    `to_csv`, `to_json`, `to_turtle` give the W3C formats and `to_dataframe` a pandas table.
     """
 
     kind: str
@@ -42,6 +50,73 @@ class Result:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     boolean: bool = False
     triples: list[pyoxigraph.Triple] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        return iter(self.records())
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.kind == GRAPH else len(self.rows)
+
+    def __bool__(self) -> bool:
+        return self.boolean if self.kind == ASK else len(self) > 0
+
+    def records(self) -> list[dict[str, object]]:
+        """One dict per row, variable name to plain value (None where unbound)."""
+        return [{name: value(cell) for name, cell in zip(self.variables, row, strict=True)}
+                for row in self.rows]
+
+    def to_csv(self) -> str:
+        return format_result(self, "csv")
+
+    def to_tsv(self) -> str:
+        return format_result(self, "tsv")
+
+    def to_json(self) -> str:
+        return format_result(self, "json")
+
+    def to_turtle(self) -> str:
+        return format_result(self, "ttl")
+
+    def to_table(self) -> str:
+        return format_result(self, "table").rstrip("\n")
+
+    def to_dataframe(self):  # -> pandas.DataFrame, typed loosely as pandas is optional
+        """The rows as a pandas DataFrame, one column per variable (needs pandas)."""
+        try:
+            import pandas
+        except ImportError as exc:
+            raise MiggraphError("to_dataframe needs pandas: pip install pandas") from exc
+        return pandas.DataFrame(self.records(), columns=self.variables)
+
+
+_NUMBERS: dict[str, Callable[[str], object]] = {
+    XSD + name: int for name in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+        "unsignedByte")
+}
+_NUMBERS.update({XSD + "decimal": Decimal, XSD + "double": float, XSD + "float": float,
+                 XSD + "boolean": lambda text: text.strip() in ("true", "1"),
+                 XSD + "date": date.fromisoformat, XSD + "dateTime": datetime.fromisoformat})
+
+
+def value(term: Term | None) -> object:
+    """A term as a plain Python value: an IRI as its text, a blank node as `_:id`, a number,
+    boolean or date literal as int, Decimal, float, bool or date, any other literal as its
+    text (its lexical form as written, when it does not parse as its datatype)."""
+    if term is None:
+        return None
+    if isinstance(term, pyoxigraph.NamedNode):
+        return term.value
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    convert = _NUMBERS.get(term.datatype.value)
+    if convert is None:
+        return term.value
+    try:
+        return convert(term.value)
+    except ValueError:
+        return term.value
 
 
 @dataclass
@@ -152,6 +227,15 @@ def write_csv(stream: Stream, out: TextIO, limit: int | None = None) -> int:
     return count
 
 
+# Literals TSV writes in Turtle's short form, as pyoxigraph's serialiser does: 3, 1.5, 1.0E3, true.
+_TURTLE_SHORT = {
+    XSD + "integer": re.compile(r"[+-]?\d+"),
+    XSD + "decimal": re.compile(r"[+-]?\d*\.\d+"),
+    XSD + "double": re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)[eE][+-]?\d+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+
+
 def _tsv_term(value: Term | None) -> str:
     if value is None:
         return ""
@@ -165,6 +249,9 @@ def _tsv_term(value: Term | None) -> str:
         return f'"{text}"@{value.language}'
     if value.datatype.value == XSD_STRING:
         return f'"{text}"'
+    short = _TURTLE_SHORT.get(value.datatype.value)
+    if short is not None and short.fullmatch(value.value):
+        return value.value
     return f'"{text}"^^<{value.datatype.value}>'
 
 
@@ -278,23 +365,3 @@ def format_result(result: Result, fmt: str | None) -> str:
     buffer = io.StringIO()
     write_stream(_as_stream(result), fmt, buffer)
     return buffer.getvalue()
-
-
-def format_table(result: Result) -> str:
-    return format_result(result, "table").rstrip("\n")
-
-
-def format_csv(result: Result) -> str:
-    return format_result(result, "csv")
-
-
-def format_tsv(result: Result) -> str:
-    return format_result(result, "tsv")
-
-
-def format_json(result: Result) -> str:
-    return format_result(result, "json")
-
-
-def format_turtle(result: Result) -> str:
-    return format_result(result, "ttl")
