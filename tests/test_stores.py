@@ -202,3 +202,23 @@ def test_publish_to_virtuoso_without_credentials_is_refused(virtuoso: Virtuoso, 
                             credentials=Credentials(virtuoso.user, "wrong"))
     assert caught.value.exit_code == 2 and "HTTP 401" in str(caught.value)
     assert publish_mod.count_remote(virtuoso.sparql, GRAPH_IRI + "/refused") == 0
+
+
+@pytest.mark.parametrize("store, query", [
+    ("http://h:7878/store", "http://h:7878/query"),
+    ("http://h:8890/sparql-graph-crud-auth", "http://h:8890/sparql"),
+    ("http://h:8890/sparql-graph-crud", "http://h:8890/sparql"),
+    ("http://h:3030/mig/data", "http://h:3030/mig/query"),
+    ("https://h/rdf4j/repositories/mig/rdf-graphs/service", "https://h/rdf4j/repositories/mig"),
+])
+def test_query_endpoint_is_found_beside_the_store(store: str, query: str) -> None:
+    assert publish_mod.query_url_for(store) == query
+
+
+def test_a_graph_in_parts_is_cut_at_line_ends(tmp_path: Path) -> None:
+    lines = [f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n' for i in range(10)]
+    nt_file = tmp_path / "g.nt"
+    nt_file.write_text("".join(lines), encoding="utf-8")
+    size = len(lines[0].encode())
+    parts = list(publish_mod.chunks(nt_file, 3 * size))
+    assert [p.decode() for p in parts] == ["".join(lines[i:i + 3]) for i in (0, 3, 6, 9)]
