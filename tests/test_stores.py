@@ -222,3 +222,17 @@ def test_a_graph_in_parts_is_cut_at_line_ends(tmp_path: Path) -> None:
     size = len(lines[0].encode())
     parts = list(publish_mod.chunks(nt_file, 3 * size))
     assert [p.decode() for p in parts] == ["".join(lines[i:i + 3]) for i in (0, 3, 6, 9)]
+
+
+def test_a_large_upload_with_digest_auth_is_sent_once(virtuoso: Virtuoso, tmp_path: Path) -> None:
+    """19 MB in one request: the challenge is answered before the body goes, so Virtuoso's
+    401 (after which it closes the connection) never meets a body being sent."""
+    nt_file = tmp_path / "large.nt"
+    with nt_file.open("w", encoding="utf-8") as out:
+        for i in range(250_000):
+            out.write(f'<https://example.org/s{i}> <https://example.org/p> "value number {i}" .\n')
+    assert nt_file.stat().st_size > 18_000_000
+    done = publish_mod.publish(nt_file, virtuoso.store, graph=GRAPH_IRI + "/large",
+                               credentials=Credentials(virtuoso.user, virtuoso.password),
+                               chunk_bytes=64 * 2**20)
+    assert (done.requests, done.local, done.remote) == (1, 250_000, 250_000)

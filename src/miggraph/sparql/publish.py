@@ -16,8 +16,10 @@ Three steps, each reported as it is known:
    done, the message says that the upload succeeded and why the count failed.
 
 Authentication answers the store's challenge, basic or digest (Virtuoso's
-`/sparql-graph-crud-auth` asks for digest); the credentials come from `remote.read_credentials`
-(environment, a file or ~/.netrc, never the command line). Every HTTP request has a timeout.
+`/sparql-graph-crud-auth` asks for digest), learnt from one HEAD request before the upload so
+that each part is sent once, already signed (`remote.Signer`); the credentials come from
+`remote.read_credentials` (environment, a file or ~/.netrc, never the command line). Every
+HTTP request has a timeout.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import pyoxigraph
 
 from ..errors import ExitCode, MiggraphError
 from ..vocab import GRAPH
-from .remote import Credentials, Remote, is_timeout, opener, reason_of, send, user_agent
+from .remote import Credentials, Remote, Signer, is_timeout, opener, reason_of, send, user_agent
 
 DEFAULT_GRAPH = str(GRAPH["miggraph"])
 UPLOAD_TIMEOUT = 600.0  # seconds for the upload
@@ -140,12 +142,18 @@ def put_graph(store_url: str, graph: str, nt_file: Path, credentials: Credential
     size = nt_file.stat().st_size
     total = -(-size // chunk_bytes) if split and size > chunk_bytes else 1
     open_ = opener(store_url, credentials)
+    target = graph_url(store_url, graph)
+    signer = Signer(store_url, credentials) if credentials else None
+    if signer:
+        signer.learn(target, min(timeout, QUERY_TIMEOUT))
     pieces = chunks(nt_file, chunk_bytes if total > 1 else max(size, 1))
     sent = 0
     for number, body in enumerate(pieces, 1):
         request = urllib.request.Request(
-            graph_url(store_url, graph), data=body, method="PUT" if number == 1 else "POST",
+            target, data=body, method="PUT" if number == 1 else "POST",
             headers={"Content-Type": "application/n-triples", "User-Agent": user_agent()})
+        if signer:
+            signer.sign(request)
         _upload(open_, request, store_url, timeout, number, sent)
         sent += 1
     return sent

@@ -20,6 +20,7 @@ exits 3, a query it rejects exits 2.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import getpass
 import http.client
@@ -169,10 +170,57 @@ def send(open_: urllib.request.OpenerDirector, request: urllib.request.Request,
             method, data = request.get_method(), request.data
             if exc.code == 303:
                 method, data = "GET", None
-            headers = {k: v for k, v in request.header_items()
+            headers = {k: v for k, v in request.headers.items()  # not Authorization
                        if data is not None or k.lower() != "content-type"}
             request = urllib.request.Request(target, data=data, headers=headers, method=method)
     raise urllib.error.URLError(f"more than {MAX_REDIRECTS} redirects")
+
+
+class Signer:
+    """Answers the server's challenge before each request is sent, so that a large body
+    (an upload) goes once: urllib answers a challenge only after the server refused the whole
+    body, and a server that closes the connection on its 401 breaks the upload. The challenge
+    is learnt from one bodiless request (HEAD) to the same address."""
+
+    def __init__(self, url: str, credentials: Credentials) -> None:
+        parts = urllib.parse.urlsplit(url)
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, f"{parts.scheme}://{parts.netloc}/", credentials.user,
+                               credentials.password)
+        self.credentials = credentials
+        self.digest = urllib.request.HTTPDigestAuthHandler(passwords)
+        self.scheme: str | None = None
+        self.challenge: dict[str, str] = {}
+
+    def learn(self, url: str, timeout: float | None) -> None:
+        """Ask `url` with HEAD and keep its challenge; any other outcome is left to the
+        request that follows, which reports it."""
+        probe = urllib.request.Request(url, method="HEAD", headers={"User-Agent": user_agent()})
+        try:
+            with urllib.request.build_opener(_NoRedirect()).open(probe, timeout=timeout):
+                return
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            for header in (exc.headers.get_all("WWW-Authenticate") or []) if exc.code == 401 else []:
+                scheme, _, rest = header.strip().partition(" ")
+                if scheme.lower() in ("digest", "basic"):
+                    self.scheme = scheme.lower()
+                    items = urllib.request.parse_http_list(rest)
+                    self.challenge = urllib.request.parse_keqv_list(items) if items else {}
+                    return
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):
+            return
+
+    def sign(self, request: urllib.request.Request) -> None:
+        """Add the Authorization header the learnt challenge asks for (not kept on redirect)."""
+        if self.scheme == "basic":
+            token = base64.b64encode(f"{self.credentials.user}:{self.credentials.password}"
+                                     .encode()).decode("ascii")
+            request.add_unredirected_header("Authorization", f"Basic {token}")
+        elif self.scheme == "digest":
+            answer = self.digest.get_authorization(request, self.challenge)
+            if answer:
+                request.add_unredirected_header("Authorization", f"Digest {answer}")
 
 
 _OPAQUE = re.compile(
