@@ -329,7 +329,7 @@ def _run_all(args: argparse.Namespace, project: Project, queries: list[query_mod
 
 def run_serve(args: argparse.Namespace) -> int:
     project = project_from(args)
-    nt_file = project.built("nt", (args.dist or project.dist).resolve())
+    nt_file = project.built("nt", args.dist or project.dist).resolve()
     if not 0 < args.port < 65536:
         raise MiggraphError(f"--port {args.port}: not a port number (1-65535)")
     if args.timeout < 0:
@@ -361,7 +361,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 def run_publish(args: argparse.Namespace) -> int:
     project = project_from(args)
-    nt_file = project.built("nt", (args.dist or project.dist).resolve())
+    nt_file = project.built("nt", args.dist or project.dist).resolve()
     started = time.perf_counter()
     done = publish_mod.publish(nt_file, args.endpoint, graph=args.graph,
                                query_url=args.query_endpoint, credentials=_credentials(args),
