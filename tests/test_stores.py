@@ -234,5 +234,5 @@ def test_a_large_upload_with_digest_auth_is_sent_once(virtuoso: Virtuoso, tmp_pa
     assert nt_file.stat().st_size > 18_000_000
     done = publish_mod.publish(nt_file, virtuoso.store, graph=GRAPH_IRI + "/large",
                                credentials=Credentials(virtuoso.user, virtuoso.password),
-                               chunk_bytes=64 * 2**20)
+                               chunk_bytes=64 * 2**20, timeout=600)  # a busy 2-core machine
     assert (done.requests, done.local, done.remote) == (1, 250_000, 250_000)
