@@ -15,6 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from . import ingest as ingest_mod
 from .errors import MiggraphError
 from .formats import RDF_FILES
 from .graph import build as build_mod
@@ -190,6 +191,28 @@ class KnowledgeGraph:
             return export_mod.export_rdf(self.dist, fmt, Path(out))
         graph = self.network(view, include_planned=include_planned, metrics=False)
         return export_mod.export_network(graph, metrics_mod.measure(graph), fmt, Path(out))
+
+
+    # ------------------------------------------------------------ grow it from new documents
+
+    def ingest(self, document: Path | str, out: Path | str = "review", *, url: str | None = None,
+               date: str | None = None, title: str | None = None, publisher: str | None = None,
+               slug: str | None = None) -> ingest_mod.Ingested:
+        """Annotate a new document (.txt, .md, .html, .pdf): mentions of known nodes and proposals
+        of new facts, as W3C Web Annotations in `out/<slug>/`, each pointing at its exact text."""
+        return ingest_mod.ingest(Path(document), self.project, Path(out), url=url, date=date,
+                                 title=title, publisher=publisher, slug=slug)
+
+    def review(self, folder: Path | str, out: Path | str | None = None) -> Path:
+        """Write the offline review page of an ingested document; return its path."""
+        return ingest_mod.write_review(Path(folder), Path(out) if out else None)
+
+    def accept(self, folder: Path | str, *, engine: str = "oxigraph") -> ingest_mod.Accepted:
+        """Turn the accepted decisions of `folder` into data/<slug>.ttl, only if the graph still
+        validates with it, then build."""
+        result = ingest_mod.accept(Path(folder), self.project, engine=engine)
+        self._embedded = None
+        return result
 
 
 def open(path: Path | str = ".", **options: object) -> KnowledgeGraph:  # noqa: A001 - the name users expect
