@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import miggraph
 from miggraph.cli import main
 from miggraph.errors import MiggraphError
 from miggraph.sparql.remote import Remote, query_form, user_agent
@@ -256,7 +257,8 @@ def test_every_request_says_who_asks(endpoints) -> None:
     endpoints.append(server)
     Remote(f"{server.base}/sparql").run(QUERY, timeout=30)
     agent = server.seen[0].headers["User-Agent"]
-    assert agent == user_agent() and agent.startswith("miggraph/0.1.0 (SPARQL client) Python/")
+    assert agent == user_agent()
+    assert agent.startswith(f"miggraph/{miggraph.__version__} (SPARQL client) Python/")
 
 
 def test_user_agent_takes_a_contact(monkeypatch) -> None:
