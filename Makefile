@@ -47,6 +47,7 @@ test: $(STAMP)
 # docs/map.png, the screenshot in the README: written only here, never by `make test`.
 docs: $(STAMP)
 	MIGGRAPH_SCREENSHOT=$(CURDIR)/docs/map.png $(BIN)/pytest -q tests/test_maps.py -k screenshot
+	MIGGRAPH_REVIEW_SCREENSHOT=$(CURDIR)/docs/review.png $(BIN)/pytest -q tests/test_ingest_review.py -k highlights
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

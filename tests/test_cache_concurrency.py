@@ -71,7 +71,7 @@ def test_rebuilds_and_queries_together_never_fail(project: Project, dist: Path,
                 failures.append(f"query exit {done.returncode}: {done.stderr.strip()}")
                 continue
             try:
-                answers.append(int(done.stdout.splitlines()[1].split('"')[1]))
+                answers.append(int(done.stdout.splitlines()[1]))
             except (IndexError, ValueError):
                 failures.append(f"query answered {done.stdout!r}")
 

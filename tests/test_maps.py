@@ -17,6 +17,8 @@ import pytest
 
 from miggraph import network
 from miggraph.cli import main
+from miggraph.graph import model
+from miggraph.network import maps
 from miggraph.project import Project
 from miggraph.sparql.embedded import embedded
 from miggraph.vocab import MGD
@@ -126,13 +128,41 @@ def test_each_map_draws_every_node_and_edge_offline(
     assert refused == []
 
 
-def test_main_map_screenshot_shows_the_network(browser: tuple[BrowserContext, list[str]],
-                                               map_files: dict[str, Path]) -> None:
+def side_pixels(page: Page, colours: list[str]) -> dict[str, int]:
+    """How many pixels of the map's canvas have each colour (exactly, as drawn)."""
+    return page.evaluate("""(colours) => {
+        const canvas = document.querySelector("#network canvas");
+        const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        const wanted = new Map(colours.map(c => [c.toLowerCase(), 0]));
+        const hex = v => v.toString(16).padStart(2, "0");
+        for (let i = 0; i < data.length; i += 4) {
+            const key = "#" + hex(data[i]) + hex(data[i + 1]) + hex(data[i + 2]);
+            if (wanted.has(key)) { wanted.set(key, wanted.get(key) + 1); }
+        }
+        return Object.fromEntries(wanted);
+    }""", colours)
+
+
+def test_main_map_screenshot_shows_every_side_and_the_central_labels(
+        browser: tuple[BrowserContext, list[str]], map_files: dict[str, Path],
+        graphs: dict[str, nx.Graph], project: Project) -> None:
+    """The screenshot in the README: the canvas holds each side's fill, and the labels of the
+    most central actors are drawn, with their acronyms."""
     context, _ = browser
     page, _ = open_map(context, map_files[network.DEFAULT_VIEW])
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 20_000
+    sides = {s.label: s.colour for s in model.load(project.ontology).sides.values()}
+    drawn_sides = {d["side"] for _, d in graphs[network.DEFAULT_VIEW].nodes(data=True)}
+    assert drawn_sides == set(sides)
+    pixels = side_pixels(page, list(sides.values()))
+    assert all(pixels[colour.lower()] > 100 for colour in sides.values()), pixels
+    labelled = {box["id"]: box for box in page.evaluate("window.miggraph.labelBoxes()")}
+    labels = page.evaluate("Object.fromEntries(window.miggraph.nodes.get().map(n => [n.id, n.label]))")
+    assert labels[str(MGD["mps"])] == "MPS"
+    metrics = network.measure(graphs[network.DEFAULT_VIEW])
+    top = sorted(metrics.nodes, key=lambda n: -metrics.nodes[n]["pagerank"])[:3]
+    assert set(top) <= set(labelled)
     page.close()
 
 
@@ -152,21 +182,24 @@ def test_side_filter_hides_that_side_and_its_edges(browser: tuple[BrowserContext
     page.close()
 
 
-def test_year_filter_keeps_only_that_years_activities(browser: tuple[BrowserContext, list[str]],
-                                                       planned_maps: dict[str, Path],
-                                                       planned_graphs: dict[str, nx.Graph]) -> None:
+def test_year_slider_keeps_only_that_years_items(browser: tuple[BrowserContext, list[str]],
+                                                  planned_maps: dict[str, Path],
+                                                  planned_graphs: dict[str, nx.Graph]) -> None:
     context, _ = browser
     graph = planned_graphs["participation"]
-    planned = {n for n, d in graph.nodes(data=True)
-               if d["group"] == "activity" and d["years"] == ["2016"]}
-    assert planned
-    page, _ = open_map(context, planned_maps["participation"])
-    page.locator('details[data-facet-group="year"] summary').click()
-    page.locator('input[data-facet="year"][value="2015"]').uncheck()
+    years = sorted({int(y) for _, d in graph.nodes(data=True) for y in d["years"]})
+    assert years[0] < 2016 <= years[-1]
+    page, errors = open_map(context, planned_maps["participation"])
+    for slider in ("#year-from", "#year-to"):
+        page.eval_on_selector(slider, "(el) => { el.value = 2016; el.dispatchEvent(new Event('input')); }")
+    assert page.inner_text("#year-range") == "2016 – 2016"
     shown = set(page.evaluate("window.miggraph.nodes.getIds({filter: n => !n.hidden})"))
-    assert planned <= shown
+    expected = {n for n, d in graph.nodes(data=True) if not d["years"] or "2016" in d["years"]}
+    assert shown == expected
+    assert str(MGD["policy-seminar-migrants-cities-2016"]) in shown
     assert str(MGD["return-workshop-2015"]) not in shown
     assert drawn(page)[0] == len(shown)
+    assert errors == []
     page.close()
 
 
@@ -229,4 +262,140 @@ def test_search_finds_chinese_names_and_selects_them(browser: tuple[BrowserConte
     page.press("#search", "Enter")
     assert page.evaluate("window.miggraph.network.getSelectedNodes()") == [OFFICE]
     assert page.inner_text("#found") == "1 found and selected"
+    page.close()
+
+
+def test_search_finds_acronyms_and_whole_names_first(browser: tuple[BrowserContext, list[str]],
+                                                     map_files: dict[str, Path]) -> None:
+    context, _ = browser
+    page, _ = open_map(context, map_files["coparticipation"])
+    for query, expected in (("MPS", ["mps"]), ("mps", ["mps"]), ("BEEA", ["mps-beea"]),
+                            ("Ministry of Public Security", ["mps"]),
+                            ("ministry of", ["mfa-china", "mps", "mps-beea"])):
+        page.fill("#search", query)
+        page.press("#search", "Enter")
+        selected = sorted(page.evaluate("window.miggraph.network.getSelectedNodes()"))
+        assert selected == sorted(str(MGD[slug]) for slug in expected), query
+        assert page.inner_text("#found") == f"{len(expected)} found and selected"
+    page.close()
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [(a["id"], b["id"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["left"] < b["right"] and b["left"] < a["right"]
+            and a["top"] < b["bottom"] and b["top"] < a["bottom"]]
+
+
+def assert_labels_fit(page: Page) -> list[dict]:
+    """The drawn label boxes: none overlaps another, a node's shape or the panel's edge."""
+    boxes = page.evaluate("window.miggraph.labelBoxes()")
+    shapes = page.evaluate("window.miggraph.shapeBoxes()")
+    width, height = page.evaluate("[document.getElementById('network').clientWidth, "
+                                  "document.getElementById('network').clientHeight]")
+    assert overlapping(boxes) == []
+    for box in boxes:
+        assert 0 <= box["left"] < box["right"] <= width, box
+        assert 0 <= box["top"] < box["bottom"] <= height, box
+        assert [s["id"] for s in shapes if s["id"] != box["id"] and overlapping([box, s])] == [], box
+    return boxes
+
+
+def test_labels_never_overlap_and_zooming_in_shows_more(browser: tuple[BrowserContext, list[str]],
+                                                         map_files: dict[str, Path]) -> None:
+    context, _ = browser
+    for name, path in map_files.items():
+        page, errors = open_map(context, path)
+        first = assert_labels_fit(page)
+        assert len(first) >= 10, name
+        heights = {round(b["bottom"] - b["top"]) for b in first}
+        assert min(heights) >= 14, (name, heights)  # readable: 14 px text at the initial zoom
+        page.evaluate("""new Promise(done => {
+            const net = window.miggraph.network;
+            net.moveTo({scale: net.getScale() * 2.5, animation: false});
+            window.miggraph.placeLabels(done);
+        })""")
+        zoomed = assert_labels_fit(page)
+        assert {b["id"] for b in zoomed} - {b["id"] for b in first}, name
+        assert errors == [], name
+        page.close()
+
+
+def test_every_kind_has_its_own_shape_and_outline_and_every_side_its_fill(
+        browser: tuple[BrowserContext, list[str]], map_files: dict[str, Path],
+        project: Project) -> None:
+    ontology = model.load(project.ontology)
+    pairs = [(k.shape, k.colour) for k in ontology.kinds.values()]
+    assert len(pairs) == len(set(pairs)) == len(ontology.kinds) > 50
+    context, _ = browser
+    for name, path in map_files.items():
+        page, _ = open_map(context, path)
+        drawn_nodes = page.evaluate("window.miggraph.nodes.get().map(n => "
+                                    "[n.kind, n.side, n.shape, n.color.border, n.color.background])")
+        for kind, side, shape, border, fill in drawn_nodes:
+            assert (shape, border) == (ontology.kind(kind).shape, ontology.kind(kind).colour), kind
+            assert fill == (ontology.side(side).colour if side != maps.NO_SIDE else maps.NO_SIDE_COLOUR)
+        legend = page.evaluate("""Array.from(document.querySelectorAll('input[data-facet="kind"]'))
+                                  .map(b => b.value)""")
+        assert sorted(legend) == sorted({row[0] for row in drawn_nodes}), name
+        page.close()
+
+
+def test_neighbourhood_in_the_page_and_from_the_command_line(
+        browser: tuple[BrowserContext, list[str]], map_files: dict[str, Path],
+        graphs: dict[str, nx.Graph], project: Project, dist: Path, tmp_path: Path) -> None:
+    graph = graphs["coparticipation"]
+    mps = str(MGD["mps"])
+    two_steps = set(nx.single_source_shortest_path_length(graph, mps, cutoff=2))
+    one_step = {mps, *graph.neighbors(mps)}
+    assert one_step < two_steps < set(graph)
+    context, _ = browser
+    page, _ = open_map(context, map_files["coparticipation"])
+    assert page.evaluate(f"window.miggraph.egoView({mps!r}, 1)") == sorted(one_step)
+    assert set(page.evaluate("window.miggraph.nodes.getIds({filter: n => !n.hidden})")) == one_step
+    page.click("#ego-clear")
+    assert drawn(page)[0] == graph.number_of_nodes()
+    page.close()
+    out = tmp_path / "ego.html"
+    assert main(["--quiet", "--project", str(project.root), "map", "coparticipation", "--ego", "MPS",
+                 "--depth", "2", "--dist", str(dist), "--out", str(out)]) == 0
+    page, errors = open_map(context, out)
+    assert set(page.evaluate("window.miggraph.nodes.getIds()")) == two_steps
+    assert drawn(page) == (len(two_steps), graph.subgraph(two_steps).number_of_edges())
+    assert page.evaluate(f"window.miggraph.nodes.get({mps!r}).hidden") in (None, False)
+    assert "around Ministry of Public Security of China (2 steps)" in page.title()
+    assert errors == []
+    page.close()
+
+
+def test_large_map_opens_as_an_overview_of_communities(browser: tuple[BrowserContext, list[str]],
+                                                       tmp_path: Path) -> None:
+    graph = nx.relaxed_caveman_graph(60, 25, 0.05, seed=5)  # 1,500 nodes
+    graph = nx.relabel_nodes(graph, {n: f"n{n}" for n in graph})
+    for node, data in graph.nodes(data=True):
+        data.update(label=f"Node {node}", label_zh="", alt_labels=[], kind="ministry",
+                    group="actor", side="China", status="", date="", description="",
+                    sources=[], themes=[], years=[])
+    for _, _, data in graph.edges(data=True):
+        data.update(kind="co-participation", weight=1.0, label="", sources=[], themes=[],
+                    years=[], statuses=[])
+    metrics = maps.fast_metrics(graph)
+    out = maps.write_map(graph, tmp_path / "large.html", "large", metrics=metrics)
+    members: dict[int, set[str]] = {}
+    for node, scores in metrics.nodes.items():
+        members.setdefault(scores["community"], set()).add(node)
+    context, _ = browser
+    page, errors = open_map(context, out)
+    assert drawn(page)[0] == len(members)
+    assert_labels_fit(page)
+    page.evaluate("window.miggraph.openCommunity(1)")
+    shown = set(page.evaluate("window.miggraph.nodes.getIds()"))
+    assert shown == members[1] | {f"community:{c}" for c in members if c != 1}
+    assert drawn(page)[0] == len(members) - 1 + len(members[1])
+    inside = graph.subgraph(members[1]).number_of_edges()
+    direct = page.evaluate("window.miggraph.edges.get({filter: e => typeof e.id === 'number'}).length")
+    assert direct == inside
+    page.fill("#search", "Node n1499")
+    page.press("#search", "Enter")
+    assert page.evaluate("window.miggraph.network.getSelectedNodes()") == ["n1499"]
+    assert errors == []
     page.close()

@@ -168,9 +168,10 @@ def test_star_centre_has_all_betweenness_and_highest_pagerank() -> None:
     assert metrics.nodes[1]["betweenness"] == 0
     assert metrics.nodes[0]["pagerank"] > metrics.nodes[1]["pagerank"]
     assert sum(s["pagerank"] for s in metrics.nodes.values()) == pytest.approx(1.0)
+    # A star has no better split than none: any cut leaves the centre's edges across it.
     assert metrics.summary == {"nodes": 5, "edges": 4, "density": pytest.approx(0.4),
-                               "components": 1, "communities": metrics.summary["communities"],
-                               "betweenness_exact": True}
+                               "components": 1, "communities": 1, "betweenness_exact": True}
+    assert {s["community"] for s in metrics.nodes.values()} == {1}
 
 
 def test_cycle_is_uniform() -> None:

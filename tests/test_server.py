@@ -137,15 +137,6 @@ def test_parameters_and_ask_work_remotely(published, server) -> None:
     assert remote.run("ASK { mgd:mps a mg:Ministry }").boolean is True
 
 
-def test_malformed_query_is_caught_before_it_is_sent(workspace, capsys, tmp_path) -> None:
-    broken = tmp_path / "broken.rq"
-    broken.write_text("SELECT * WHERE { ?s ?p }\n", encoding="utf-8")
-    code, _, err = cli(workspace, capsys, "query", str(broken), "--endpoint",
-                       "http://127.0.0.1:9/query")
-    assert code == 2 and err.startswith(f"miggraph: error: {broken}:")
-    assert "malformed query" in err
-
-
 def test_server_that_goes_away_gives_a_clear_error(workspace, capsys, tmp_path) -> None:
     process, base = start_oxigraph(tmp_path / "store")
     assert cli(workspace, capsys, "query", "figures", "--endpoint", f"{base}/query")[0] == 0

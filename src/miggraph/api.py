@@ -15,9 +15,11 @@ from pathlib import Path
 
 import networkx as nx
 
+from . import ingest as ingest_mod
 from .errors import MiggraphError
 from .formats import RDF_FILES
 from .graph import build as build_mod
+from .graph import model as model_mod
 from .graph import stats as stats_mod
 from .graph import validate as validate_mod
 from .network import export as export_mod
@@ -172,15 +174,25 @@ class KnowledgeGraph:
         return graph
 
     def map(self, view: str = views_mod.DEFAULT_VIEW, out: Path | str | None = None, *,
-            include_planned: bool = False) -> Path:
-        """Write the offline HTML map of one view; return its path (default dist/maps/VIEW.html)."""
-        target = Path(out) if out else self.project.maps / f"{view}.html"
+            include_planned: bool = False, ego: str | None = None, depth: int = 1) -> Path:
+        """Write the offline HTML map of one view; return its path (default dist/maps/VIEW.html).
+
+        With `ego` (an IRI, a prefixed name such as "mgd:mps", or a name or acronym such as
+        "MPS"), the map holds only that node and its neighbours within `depth` steps."""
+        target = Path(out) if out else self.project.maps / f"{view}{'-ego' if ego else ''}.html"
         if target.suffix != ".html":
             raise MiggraphError(f"{target}: a map is an .html file")
         graph = self.network(view, include_planned=include_planned, metrics=False)
+        title, centre = f"miggraph: {view}", None
+        if ego:
+            graph, centre = maps_mod.ego_view(graph, ego, depth, view)
+            title = (f"miggraph: {view} around {graph.nodes[centre]['label']} "
+                     f"({depth} step{'s' if depth > 1 else ''})")
         self.progress(f"laying out and writing {graph.number_of_nodes()} nodes")
         description = views_mod.get_view(self.project, view).description
-        maps_mod.write_map(graph, target, title=f"miggraph: {view}", description=description)
+        maps_mod.write_map(graph, target, title=title, description=description,
+                           model=model_mod.load(self.project.ontology),
+                           ego={"node": centre, "depth": depth} if centre else None)
         return target
 
     def export(self, fmt: str, out: Path, view: str = views_mod.DEFAULT_VIEW, *,
@@ -190,6 +202,28 @@ class KnowledgeGraph:
             return export_mod.export_rdf(self.dist, fmt, Path(out))
         graph = self.network(view, include_planned=include_planned, metrics=False)
         return export_mod.export_network(graph, metrics_mod.measure(graph), fmt, Path(out))
+
+
+    # ------------------------------------------------------------ grow it from new documents
+
+    def ingest(self, document: Path | str, out: Path | str = "review", *, url: str | None = None,
+               date: str | None = None, title: str | None = None, publisher: str | None = None,
+               slug: str | None = None) -> ingest_mod.Ingested:
+        """Annotate a new document (.txt, .md, .html, .pdf): mentions of known nodes and proposals
+        of new facts, as W3C Web Annotations in `out/<slug>/`, each pointing at its exact text."""
+        return ingest_mod.ingest(Path(document), self.project, Path(out), url=url, date=date,
+                                 title=title, publisher=publisher, slug=slug)
+
+    def review(self, folder: Path | str, out: Path | str | None = None) -> Path:
+        """Write the offline review page of an ingested document; return its path."""
+        return ingest_mod.write_review(Path(folder), Path(out) if out else None)
+
+    def accept(self, folder: Path | str, *, engine: str = "oxigraph") -> ingest_mod.Accepted:
+        """Turn the accepted decisions of `folder` into data/<slug>.ttl, only if the graph still
+        validates with it, then build."""
+        result = ingest_mod.accept(Path(folder), self.project, engine=engine)
+        self._embedded = None
+        return result
 
 
 def open(path: Path | str = ".", **options: object) -> KnowledgeGraph:  # noqa: A001 - the name users expect

@@ -23,7 +23,7 @@ from ..errors import EXIT_CODES_HELP, ExitCode, MiggraphError
 from ..project import Project, find_project, stale_inputs
 
 # Sub-modules that register commands, in the order `miggraph --help` lists them.
-COMMAND_MODULES = ("graph", "sparql", "network")
+COMMAND_MODULES = ("graph", "sparql", "network", "ingest")
 
 DESCRIPTION = """\
 miggraph: a knowledge graph of migration and mobility dialogue.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import MiggraphError
 from ..formats import EXPORT_FORMATS, RDF_FILES, TABLE_FORMATS
+from ..network import maps as maps_mod
 from ..network import metrics as metrics_mod
 from ..network import views as views_mod
 from ..project import built_name
@@ -43,16 +44,24 @@ Examples:
 MAP_HELP = f"""\
 Write an interactive map of a view as one HTML file that opens in any browser with no network
 at all (vis-network is in-line, nothing is fetched). Positions are computed beforehand, so
-the map opens laid out and still, even at ten thousand nodes. Colour and shape show the kind
-of node, size its PageRank; the panel holds a legend, a search box (English or Chinese names)
-and filters by kind, side, theme and year; hovering a node or an edge shows its facts and the
-source sections and pages behind them.
+the map opens laid out and still. A node's fill shows its side (EU, China, international,
+other), its shape the family of its kind and its outline the kind itself; size is PageRank.
+Labels are acronyms where the data has them (MPS), only those that fit are drawn, and
+zooming in shows more. The panel holds the legend, a search over every name (English,
+Chinese, acronyms), filters by side, kind, status and theme, a slider over the years and a
+neighbourhood view; hovering a node or an edge shows its names, facts and the source sections
+and pages behind them. A map of more than {maps_mod.OVERVIEW_LIMIT:,} nodes opens as an
+overview of its communities, each one circle sized by its members; a click opens one.
+
+--ego ACTOR draws only ACTOR and its neighbours within --depth steps (default 1); ACTOR is an
+IRI, a prefixed name (mgd:mps) or one of its names or acronyms (MPS).
 
 {VIEWS_TEXT}
 
 Examples:
   miggraph map                       writes dist/maps/coparticipation.html
   miggraph map --view structure --out /tmp/structure.html
+  miggraph map coparticipation --ego MPS --depth 2   writes dist/maps/coparticipation-ego.html
   miggraph map --all                 writes one map per view into dist/maps/
 """
 
@@ -101,7 +110,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("map", help="write an offline interactive HTML map of a view",
                        description=MAP_HELP, formatter_class=HelpFormatter)
     _common(p)
+    p.add_argument("view_name", nargs="?", metavar="VIEW",
+                   help="the network view (the same as --view)")
     p.add_argument("--all", action="store_true", help="one map per view, into dist/maps/ or --out DIR")
+    p.add_argument("--ego", metavar="ACTOR",
+                   help="only ACTOR and its neighbours: an IRI, mgd:name, or a name or acronym")
+    p.add_argument("--depth", type=int, default=1, metavar="N",
+                   help="with --ego: neighbours within N steps (default: 1)")
     p.add_argument("--out", type=Path, metavar="PATH",
                    help="the HTML file (default: dist/maps/VIEW.html); with --all, a folder")
     p.set_defaults(func=run_map)
@@ -130,18 +145,26 @@ def run_network(args: argparse.Namespace) -> int:
 
 def run_map(args: argparse.Namespace) -> int:
     kg = open_kg(args)
+    if args.view_name:
+        args.view = args.view_name
+    if args.depth < 1:
+        raise MiggraphError("--depth must be at least 1")
+    if args.ego and args.all:
+        raise MiggraphError("--ego draws one view; leave out --all")
     names = list(kg.views()) if args.all else [args.view]
     for name in names:
         views_mod.get_view(kg.project, name)
+    suffix = "-ego" if args.ego else ""
     if args.all or args.out is None:
-        outs = {name: (args.out or kg.project.maps) / f"{name}.html" for name in names}
+        outs = {name: (args.out or kg.project.maps) / f"{name}{suffix}.html" for name in names}
     else:
         outs = {args.view: args.out}
     for out in outs.values():
         if out.suffix != ".html":
             raise MiggraphError(f"{out}: a map is an .html file")
     for name, out in outs.items():
-        print(kg.map(name, out, include_planned=args.include_planned))
+        print(kg.map(name, out, include_planned=args.include_planned, ego=args.ego,
+                     depth=args.depth))
     return 0
 
 

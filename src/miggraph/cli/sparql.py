@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import signal
 import sys
 import time
 from pathlib import Path
 
 from ..api import KnowledgeGraph
-from ..errors import MiggraphError
+from ..errors import ExitCode, MiggraphError
 from ..files import write_text_atomic
 from ..formats import RESULT_FORMATS
 from ..project import Project
@@ -19,6 +18,8 @@ from ..sparql import params as params_mod
 from ..sparql import publish as publish_mod
 from ..sparql import results as results_mod
 from ..sparql import server as server_mod
+from ..sparql.checks import check_query
+from ..sparql.remote import Credentials, read_credentials
 from . import HelpFormatter, open_kg, project_from
 
 QUERY_HELP = """\
@@ -31,7 +32,10 @@ xsd: may be used without declaring them.
 By default the query runs on the embedded store: the built graph (dist/miggraph.nt) loaded
 into pyoxigraph once, kept under dist/cache/, and loaded again only when dist/ changes.
 With --endpoint the same query goes to a remote SPARQL 1.1 endpoint instead, for example
-the one `miggraph serve` starts or a store you published to with `miggraph publish`.
+the one `miggraph serve` starts, a store you published to with `miggraph publish`, or any
+public endpoint: the query is sent as written (only PREFIX lines for miggraph's prefixes it
+uses are added), so the endpoint's own prefixes and syntax work; redirects are followed, and
+an endpoint that refuses POST is asked with GET.
 
 A query's parameters are its one-variable VALUES blocks; --param NAME=VALUE replaces the
 default values (repeat the same NAME for several values). Each value is parsed as exactly one
@@ -52,8 +56,8 @@ Formats: table (plain text, default), csv, tsv and json (the W3C SPARQL 1.1 resu
 ttl (Turtle, for CONSTRUCT and DESCRIBE, and their default).
 
 Exit codes: 2 for a malformed query (the parser's message, with line and column of the
-mistake), an update, or a bad parameter; 3 for an endpoint that cannot be reached or fails,
-or a query that exceeds --timeout.
+mistake; for --endpoint, the endpoint's message), an update, or a bad parameter; 3 for an
+endpoint that cannot be reached or fails, or a query that exceeds --timeout.
 
 Examples:
   miggraph query activities-in-place --param place=mgd:zhejiang
@@ -109,13 +113,19 @@ PUBLISH_HELP = """\
 Load the built graph (dist/miggraph.nt) into a remote triple store through the SPARQL 1.1
 Graph Store HTTP Protocol, then count the triples there and compare with the local count.
 
-The upload is one HTTP PUT to the named graph --graph: it replaces that graph, so publishing
+The upload is an HTTP PUT to the named graph --graph: it replaces that graph, so publishing
 again leaves one copy, and a store that applies the PUT as a transaction (Oxigraph, Fuseki,
-GraphDB) keeps the graph as it was if the upload fails. The count goes through the store's
-query endpoint: for a URL ending in /store (Oxigraph) the /query beside it, otherwise give
---query-endpoint. Query the published graph with
-`miggraph query NAME --endpoint QUERY-URL --graph GRAPH`, or on a store whose default graph
-is the union of its graphs, without --graph.
+GraphDB) keeps the graph as it was if the upload fails. A graph larger than --chunk-size goes
+in parts: a PUT of the first, a POST (add) of each next one; a failure part-way says which
+parts are there. The count goes through the store's query endpoint, found beside the store
+URL for Oxigraph (/store -> /query), Virtuoso (/sparql-graph-crud-auth -> /sparql), Fuseki
+(/DATASET/data -> /DATASET/query) and RDF4J/GraphDB (.../rdf-graphs/service -> the
+repository); otherwise give --query-endpoint. Query the published graph with
+`miggraph query NAME --endpoint QUERY-URL --graph GRAPH`.
+
+Credentials are never command-line arguments: --user (or MIGGRAPH_USER) names the user; the
+password comes from MIGGRAPH_PASSWORD, --password-file FILE, the host's ~/.netrc entry, or a
+prompt. They are sent only when the server asks (basic or digest authentication, as it asks).
 
 Before the upload the query endpoint is checked (nothing is uploaded if it cannot answer);
 after each step the command says what is known: an upload that succeeded followed by a count
@@ -129,8 +139,10 @@ or does not answer in time.
 
 Examples:
   miggraph publish --endpoint http://127.0.0.1:7878/store
+  MIGGRAPH_PASSWORD=... miggraph publish --user dba \\
+      --endpoint http://127.0.0.1:8890/sparql-graph-crud-auth
   miggraph publish --endpoint https://example.org/rdf4j/repositories/mig/rdf-graphs/service \\
-      --query-endpoint https://example.org/rdf4j/repositories/mig --user curator
+      --user curator --password-file ~/.config/miggraph/password
 """
 
 
@@ -193,6 +205,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"the named graph to replace (default: {publish_mod.DEFAULT_GRAPH})")
     p.add_argument("--query-endpoint", metavar="URL",
                    help="the store's SPARQL query endpoint, to count the triples there")
+    p.add_argument("--chunk-size", type=int, default=publish_mod.CHUNK_BYTES, metavar="BYTES",
+                   help="send a larger graph in parts of at most this many bytes (default: "
+                        f"{publish_mod.CHUNK_BYTES // 2**20} MiB)")
     p.add_argument("--timeout", type=float, default=publish_mod.QUERY_TIMEOUT, metavar="SECONDS",
                    help="for the check before and the count after the upload "
                         f"(default: {publish_mod.QUERY_TIMEOUT:g})")
@@ -204,15 +219,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _remote_arguments(p: argparse.ArgumentParser, endpoint_help: str,
                       required: bool = False) -> None:
     p.add_argument("--endpoint", metavar="URL", required=required, help=endpoint_help)
-    p.add_argument("--user", help="user name for HTTP basic authentication")
-    p.add_argument("--password",
-                   help="password for --user (asked for when --user is given without it)")
+    p.add_argument("--user", help="user name, when the server asks for one (basic or digest "
+                                  "authentication; default: MIGGRAPH_USER, or ~/.netrc)")
+    p.add_argument("--password-file", type=Path, metavar="FILE",
+                   help="read --user's password from the first line of FILE (else "
+                        "MIGGRAPH_PASSWORD, ~/.netrc, or a prompt; never on the command line)")
 
 
-def _password(args: argparse.Namespace) -> str | None:
-    if args.user and args.password is None:
-        return getpass.getpass(f"Password for {args.user}: ")
-    return args.password
+def _credentials(args: argparse.Namespace) -> Credentials | None:
+    return read_credentials(args.endpoint, args.user, args.password_file)
 
 
 def open_store_kg(args: argparse.Namespace) -> KnowledgeGraph:
@@ -220,8 +235,10 @@ def open_store_kg(args: argparse.Namespace) -> KnowledgeGraph:
     if args.graph and not args.endpoint:
         raise MiggraphError("--graph goes with --endpoint; the embedded store has one graph")
     if args.endpoint:
-        return open_kg(args, endpoint=args.endpoint, graph=args.graph, user=args.user,
-                       password=_password(args))
+        credentials = _credentials(args)
+        return open_kg(args, endpoint=args.endpoint, graph=args.graph,
+                       user=credentials.user if credentials else None,
+                       password=credentials.password if credentials else None)
     return open_kg(args, allow_service=args.allow_service)
 
 
@@ -234,12 +251,28 @@ def run_query(args: argparse.Namespace) -> int:
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     source, text = query_mod.resolve(args.query, project.queries)
     values = params_mod.parse_assignments(args.param)
+    if args.endpoint and values:  # sent as written; only parameters need it parsed here
+        _readable_for_parameters(text, source)
     kg = open_store_kg(args)
     stream = kg.stream(text, values, include_planned=args.include_planned, timeout=args.timeout,
                        deadline=deadline, source=source)
     results_mod.write_stream(stream, args.format, sys.stdout, limit=args.limit)
     sys.stdout.flush()
     return 0
+
+
+def _readable_for_parameters(text: str, source: str) -> None:
+    """--param rewrites the query's VALUES blocks, which needs a query miggraph can parse;
+    say so (exit 2) for one in a dialect Oxigraph does not read, instead of guessing."""
+    try:
+        check_query(text, source)
+    except MiggraphError as exc:
+        if exc.exit_code != ExitCode.BAD_INPUT or "malformed" not in exc.message:
+            raise
+        raise MiggraphError(f"--param needs a query miggraph can parse, and Oxigraph cannot "
+                            f"parse this one ({exc.message}); without --param it is sent to "
+                            "the endpoint as written: put the values in the query text",
+                            location=exc.location) from exc
 
 
 def run_queries(args: argparse.Namespace) -> int:
@@ -296,7 +329,7 @@ def _run_all(args: argparse.Namespace, project: Project, queries: list[query_mod
 
 def run_serve(args: argparse.Namespace) -> int:
     project = project_from(args)
-    nt_file = project.built("nt", (args.dist or project.dist).resolve())
+    nt_file = project.built("nt", args.dist or project.dist).resolve()
     if not 0 < args.port < 65536:
         raise MiggraphError(f"--port {args.port}: not a port number (1-65535)")
     if args.timeout < 0:
@@ -328,13 +361,15 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 def run_publish(args: argparse.Namespace) -> int:
     project = project_from(args)
-    nt_file = project.built("nt", (args.dist or project.dist).resolve())
+    nt_file = project.built("nt", args.dist or project.dist).resolve()
     started = time.perf_counter()
     done = publish_mod.publish(nt_file, args.endpoint, graph=args.graph,
-                               query_url=args.query_endpoint, user=args.user,
-                               password=_password(args), timeout=args.timeout)
+                               query_url=args.query_endpoint, credentials=_credentials(args),
+                               timeout=args.timeout, chunk_bytes=args.chunk_size)
     elapsed = time.perf_counter() - started
-    print(f"Published {nt_file} to graph <{done.graph}> at {done.store_url} in {elapsed:.1f} s.")
+    parts = f" in {done.requests} requests" if done.requests > 1 else ""
+    print(f"Published {nt_file} to graph <{done.graph}> at {done.store_url}{parts} in "
+          f"{elapsed:.1f} s.")
     print(f"Triples: {done.local} here (distinct), {done.remote} there (counted at "
           f"{done.query_url}).")
     if not done.complete:

@@ -31,7 +31,7 @@ from ..sparql.params import PARAMETER, bind_status, parameters
 
 SEP = " | "
 DEFAULT_VIEW = "coparticipation"
-LIST_ATTRIBUTES = ("sources", "themes", "years", "statuses")
+LIST_ATTRIBUTES = ("sources", "themes", "years", "statuses", "alt_labels")
 _EDGE_COLUMNS = {"source", "target", "kind", "weight", "label", "citations", "themes", "years", "statuses"}
 
 
@@ -115,7 +115,8 @@ def edge_rows(store: pyoxigraph.Store, view: View, include_planned: bool = False
 
 
 def node_attributes(store: pyoxigraph.Store, project: Project) -> dict[str, dict]:
-    """Label (English, Chinese), kind, group, side and the rest, for every node that has them."""
+    """Label (English, Chinese), other names, kind, group, side and the rest, for every node
+    that has them."""
     folder = project.queries / "network" / "nodes"
     _, kind_rows = select(store, (folder / "kinds.rq").read_text(encoding="utf-8"))
     best: dict[str, tuple[int, str, str]] = {}
@@ -125,6 +126,8 @@ def node_attributes(store: pyoxigraph.Store, project: Project) -> dict[str, dict
         if node not in best or candidate < best[node]:
             best[node] = candidate
     _, rows = select(store, (folder / "attributes.rq").read_text(encoding="utf-8"))
+    _, name_rows = select(store, (folder / "names.rq").read_text(encoding="utf-8"))
+    names = {_text(row["node"]) or "": _split(_text(row.get("names"))) for row in name_rows}
     attributes: dict[str, dict] = {}
     for row in rows:
         node = _text(row["node"]) or ""
@@ -133,6 +136,7 @@ def node_attributes(store: pyoxigraph.Store, project: Project) -> dict[str, dict
         attributes[node] = {
             "label": _text(row.get("label")) or node.rsplit("/", 1)[-1],
             "label_zh": _text(row.get("label_zh")) or "",
+            "alt_labels": names.get(node, []),
             "kind": kind,
             "group": group,
             "side": _text(row.get("side")) or "",
@@ -157,7 +161,7 @@ def graph_from_rows(edges: Iterable[dict], nodes: dict[str, dict], name: str = "
         u, v = row["source"], row["target"]
         for node in (u, v):
             if node not in graph:
-                default = {"label": node.rsplit("/", 1)[-1], "label_zh": "", "kind": "",
+                default = {"label": node.rsplit("/", 1)[-1], "label_zh": "", "alt_labels": [], "kind": "",
                            "group": "", "side": "", "status": "", "date": "",
                            "description": "", "sources": [], "themes": [], "years": []}
                 graph.add_node(node, **{**default, **nodes.get(node, {})})

@@ -106,8 +106,12 @@ def resolve(spec: str, folder: Path) -> tuple[str, str]:
 
 # ---------------------------------------------------------------- the library's README
 
+NOTES = "dialects.md"  # appended to the README: what differs between SPARQL engines
+
+
 def render_readme(queries: list[NamedQuery]) -> str:
-    """`queries/README.md`: every query with its title, question, parameters and columns."""
+    """`queries/README.md`: every query with its title, question, parameters and columns,
+    then the library's notes on engine dialects (`queries/dialects.md`, if present)."""
     lines = [
         "# Competency questions",
         "",
@@ -129,4 +133,7 @@ def render_readme(queries: list[NamedQuery]) -> str:
         question = q.question.replace("|", "\\|")
         lines.append(f"| [`{q.name}`]({q.path.name}) | **{q.title}.** {question} "
                      f"| {params} | {returns} |")
+    notes = queries[0].path.parent / NOTES if queries else None
+    if notes is not None and notes.is_file():
+        lines += ["", notes.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
