@@ -18,6 +18,7 @@ import pytest
 
 from miggraph import network
 from miggraph.cli import main
+from miggraph.graph import build
 from miggraph.project import Project
 from miggraph.sparql import library as query_mod
 from miggraph.sparql import params as params_mod
@@ -249,9 +250,12 @@ mgd:open a mg:Workshop ; skos:prefLabel "from 2018, still under way"@en ; mg:par
 
 
 @pytest.fixture(scope="module")
-def small() -> pyoxigraph.Store:
+def small(project: Project) -> pyoxigraph.Store:
+    """The made-up graph with the summaries a build adds, which the questions read."""
     store = pyoxigraph.Store()
     store.load(SMALL.encode(), format=pyoxigraph.RdfFormat.TURTLE)
+    for _, triples in build.summarise(store, build.summary_rules(project)):
+        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
     return store
 
 

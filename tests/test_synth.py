@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 
 from miggraph.graph import model, synth
-from miggraph.graph.build import load_built
+from miggraph.graph.build import add_summaries, build, load_built, summary_rules
 from miggraph.graph.validate import load_shapes, validate_graph
 from miggraph.project import Project
 from miggraph.sparql import library as query_mod
@@ -23,9 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def small(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def small(dist: Path, project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic graph with the summaries a build of it would have (the questions read them)."""
     out = tmp_path_factory.mktemp("synth")
-    synth.write(out, 20_000, dist / "miggraph.nt", seed=7)
+    plain = build(project, out=tmp_path_factory.mktemp("plain"), summaries=False)
+    synth.write(out, 20_000, plain.outputs["miggraph.nt"], seed=7)
+    add_summaries(out / "miggraph.nt", summary_rules(project))
     return out
 
 
@@ -40,11 +43,11 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_same_seed_gives_the_same_graph(small: Path, dist: Path, tmp_path: Path) -> None:
-    synth.write(tmp_path, 20_000, dist / "miggraph.nt", seed=7)
-    assert digest(tmp_path / "miggraph.nt") == digest(small / "miggraph.nt")
-    synth.write(tmp_path, 20_000, dist / "miggraph.nt", seed=8)
-    assert digest(tmp_path / "miggraph.nt") != digest(small / "miggraph.nt")
+def test_same_seed_gives_the_same_graph(dist: Path, tmp_path: Path) -> None:
+    for name, seed in (("a", 7), ("b", 7), ("c", 8)):
+        synth.write(tmp_path / name, 20_000, dist / "miggraph.nt", seed=seed)
+    assert digest(tmp_path / "a" / "miggraph.nt") == digest(tmp_path / "b" / "miggraph.nt")
+    assert digest(tmp_path / "c" / "miggraph.nt") != digest(tmp_path / "a" / "miggraph.nt")
 
 
 def test_size_is_about_what_was_asked(dist: Path, tmp_path: Path) -> None:

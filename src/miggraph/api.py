@@ -107,7 +107,7 @@ class KnowledgeGraph:
             return self._remote
         if self._embedded is None:
             self._embedded = Embedded(embedded(self.dist, cache=self.project.cache, progress=self.progress),
-                                      allow_service=self.allow_service)
+                                      allow_service=self.allow_service, source=self.project.built("nt", self.dist))
         return self._embedded
 
     def queries(self) -> list[library.NamedQuery]:

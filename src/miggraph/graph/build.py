@@ -5,7 +5,14 @@ the raw files. Each input file is checked for syntax first (pyoxigraph gives a p
 column), then parsed with rdflib, which also writes the serialisations:
 
 - `miggraph.ttl`, `miggraph.nt`, `miggraph.jsonld`: everything as one graph;
-- `miggraph.trig`: one named graph per input file, plus one per derivation rule.
+- `miggraph.trig`: one named graph per input file, plus one per derivation rule and one per
+  summary rule (`summary/NAME`).
+
+The summary rules (`ontology/rules/summaries/*.rq`) precompute what the competency questions
+would otherwise aggregate over the whole graph at every asking (citation strings, counts per
+actor, theme, year and section as RDF Data Cube observations), so that any store answers them
+from a few triples. They run in pyoxigraph, each on the graph without summaries, after the
+derivation rules; `summarise` does the same for any store (the benchmark's synthetic graphs).
 
 Outputs are staged in a temporary folder and renamed into place only when all four are written;
 the staging folder is locked while its build runs, so the next build removes one that a killed
@@ -17,6 +24,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +59,7 @@ class BuildResult:
     dataset: Dataset
     inputs: list[Path]
     derived_triples: int
+    summary_triples: int = 0
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -137,9 +146,59 @@ def apply_rules(graph: Graph, rules_dir: Path) -> list[tuple[str, Graph]]:
     return derived
 
 
+def summary_rules(project: Project) -> list[Path]:
+    """The summary rules of `project`, in a stable order."""
+    return sorted((project.rules / "summaries").glob("*.rq"))
+
+
+def summarise(store: pyoxigraph.Store, rules: Iterable[Path]) -> list[tuple[str, list[pyoxigraph.Triple]]]:
+    """Run each summary rule (a CONSTRUCT) on `store`; return (rule name, triples), added to
+    nothing: every rule sees the graph as it was, without the others' summaries."""
+    summaries: list[tuple[str, list[pyoxigraph.Triple]]] = []
+    for rule in rules:
+        try:
+            triples = list(store.query(rule.read_text(encoding="utf-8")))  # type: ignore[arg-type]
+        except (SyntaxError, OSError, RuntimeError) as exc:
+            raise MiggraphError(f"summary rule failed: {exc}", location=str(rule)) from exc
+        summaries.append((rule.stem, triples))  # type: ignore[arg-type]
+    return summaries
+
+
+def add_summaries(nt_file: Path, rules: Iterable[Path]) -> float:
+    """Append to `nt_file` (N-Triples of a graph without summaries, such as a synthetic graph
+    made from a build with `summaries=False`) the summaries a build would add; return the
+    seconds the rules took."""
+    store = pyoxigraph.Store()
+    store.bulk_load(path=nt_file, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    started = time.perf_counter()
+    summaries = summarise(store, rules)
+    seconds = time.perf_counter() - started
+    try:
+        with nt_file.open("ab") as out:
+            for _, triples in summaries:
+                out.write(pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b"")
+    except OSError as exc:
+        raise cannot_write(nt_file, exc) from exc
+    return seconds
+
+
+def _summaries_of(graph: Graph, rules: list[Path]) -> list[tuple[str, Graph]]:
+    """The summaries of an rdflib graph, computed in pyoxigraph, as rdflib graphs."""
+    store = pyoxigraph.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    found = []
+    for name, triples in summarise(store, rules):
+        part = Graph()
+        part.parse(data=pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES) or b"",
+                   format="nt")
+        found.append((name, part))
+    return found
+
+
 def load(project: Project, data: Iterable[Path] | None = None,
-         progress: Progress = _quiet) -> BuildResult:
-    """Parse all inputs and apply the rules, in memory; write nothing."""
+         progress: Progress = _quiet, summaries: bool = True) -> BuildResult:
+    """Parse all inputs and apply the rules (and, unless `summaries` is false, the summary
+    rules), in memory; write nothing."""
     inputs = collect_inputs(project, data)
     dataset = Dataset()
     merged = Graph()
@@ -163,7 +222,18 @@ def load(project: Project, data: Iterable[Path] | None = None,
                 derived_count += 1
             named.add(triple)
             merged.add(triple)
-    return BuildResult(graph=merged, dataset=dataset, inputs=inputs, derived_triples=derived_count)
+    summary_count = 0
+    rules = summary_rules(project) if summaries else []
+    if rules:
+        progress("applying the summary rules")
+        for rule_name, part in _summaries_of(merged, rules):
+            named = dataset.graph(GRAPH["summary/" + rule_name])
+            for triple in part:
+                summary_count += triple not in merged
+                named.add(triple)
+                merged.add(triple)
+    return BuildResult(graph=merged, dataset=dataset, inputs=inputs, derived_triples=derived_count,
+                       summary_triples=summary_count)
 
 
 def write_outputs(result: BuildResult, out: Path, progress: Progress = _quiet) -> dict[str, Path]:
@@ -196,9 +266,9 @@ def write_outputs(result: BuildResult, out: Path, progress: Progress = _quiet) -
 
 
 def build(project: Project, out: Path | None = None, data: Iterable[Path] | None = None,
-          progress: Progress = _quiet) -> BuildResult:
+          progress: Progress = _quiet, summaries: bool = True) -> BuildResult:
     """Load everything and write the four serialisations to `out` (default `dist/`)."""
-    result = load(project, data, progress)
+    result = load(project, data, progress, summaries)
     result.outputs = write_outputs(result, out or project.dist, progress)
     return result
 

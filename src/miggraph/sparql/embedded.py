@@ -7,10 +7,20 @@ disk under the project's cache folder and reloaded only when the built graph cha
 CONSTRUCT, DESCRIBE) with a `Stream` whose rows arrive as the store produces them, in bounded
 memory, and stop at a wall-clock deadline (`streaming.py`); `run` collects a small answer.
 SERVICE (the store calling another endpoint) is refused unless asked for.
+
+Which store a question goes to was measured (`bench/query_bench.py`, README "Performance"): the
+on-disk copy opens in milliseconds but answers 2-5 times slower than the graph in memory, which
+takes seconds to load at a million triples. So one question (`miggraph query`, one process per
+question) goes to the on-disk copy, and a session that asks more than one in the same process
+(the Python API, `miggraph queries --run`, the network views) loads the graph into memory in the
+background from its second question on and asks the in-memory copy as soon as it is there, when
+it fits (`fits_in_memory`).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -78,18 +88,65 @@ def select(store: pyoxigraph.Store, query: str) -> tuple[list[str], list[Row]]:
     return names, rows
 
 
+MEMORY_PER_BYTE = 4  # bytes an in-memory store takes per byte of N-Triples (417 MB for 127 MB)
+
+
+def fits_in_memory(source: Path) -> bool:
+    """Whether the graph in `source` (N-Triples) fits in a quarter of this machine's memory."""
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return False
+    return source.stat().st_size * MEMORY_PER_BYTE < physical // 4
+
+
+class _Loading:
+    """The built graph being loaded into memory in a background thread."""
+
+    def __init__(self, source: Path) -> None:
+        self.store: pyoxigraph.Store | None = None
+        self.thread = threading.Thread(target=self._load, args=(source,), daemon=True,
+                                       name="miggraph-load-into-memory")
+        self.thread.start()
+
+    def _load(self, source: Path) -> None:
+        store = pyoxigraph.Store()
+        try:
+            store.bulk_load(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        except (OSError, SyntaxError, ValueError):
+            return  # the on-disk copy keeps answering
+        self.store = store
+
+
 class Embedded:
     """Queries on a pyoxigraph store in this process.
 
     SERVICE clauses (which make the store send HTTP requests) are refused unless
-    `allow_service` is true.
+    `allow_service` is true. With `source` (the built N-Triples the store holds), the graph is
+    loaded into memory in the background once a second question is asked, and later questions
+    go to the in-memory copy when it is ready (see the module's docstring).
     """
 
     def __init__(self, store: pyoxigraph.Store, label: str = "the embedded store",
-                 allow_service: bool = False) -> None:
-        self.store = store
+                 allow_service: bool = False, source: Path | None = None) -> None:
+        self._store = store
         self.label = label
         self.allow_service = allow_service
+        self._source = source if source is not None and fits_in_memory(source) else None
+        self._asked = 0
+        self._loading: _Loading | None = None
+
+    @property
+    def store(self) -> pyoxigraph.Store:
+        """The in-memory copy when it is loaded, else the store this was opened with."""
+        if self._loading is not None and self._loading.store is not None:
+            return self._loading.store
+        return self._store
+
+    def _asking(self) -> None:
+        self._asked += 1
+        if self._asked == 2 and self._source is not None:
+            self._loading = _Loading(self._source)
 
     def stream(self, query: str, timeout: float | None = None, source: str = "query",
                substitutions: dict[str, Term] | None = None,
@@ -102,17 +159,19 @@ class Embedded:
                                 "store refuses it unless --allow-service is given",
                                 location=source)
         check_query(query, source)
+        self._asking()
+        store = self.store
         bound = {pyoxigraph.Variable(k): v for k, v in (substitutions or {}).items()}
 
         def start() -> tuple[Stream, Iterator]:
             try:
                 try:
-                    answer = self.store.query(query, prefixes=QUERY_PREFIXES,
-                                              substitutions=bound or None)
+                    answer = store.query(query, prefixes=QUERY_PREFIXES,
+                                         substitutions=bound or None)
                 except RuntimeError as exc:
                     if not (bound and unsubstituted and "variable" in str(exc)):
                         raise
-                    answer = self.store.query(unsubstituted, prefixes=QUERY_PREFIXES)
+                    answer = store.query(unsubstituted, prefixes=QUERY_PREFIXES)
                 head, items = head_and_items(answer)
             except SyntaxError as exc:
                 raise malformed(exc, source, query) from exc
