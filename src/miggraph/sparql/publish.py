@@ -28,7 +28,7 @@ import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +36,17 @@ import pyoxigraph
 
 from ..errors import ExitCode, MiggraphError
 from ..vocab import GRAPH
-from .remote import Credentials, Remote, Signer, is_timeout, opener, reason_of, send, user_agent
+from .remote import (
+    Credentials,
+    NoRedirect,
+    Remote,
+    Signer,
+    is_timeout,
+    opener,
+    reason_of,
+    send,
+    user_agent,
+)
 
 DEFAULT_GRAPH = str(GRAPH["miggraph"])
 UPLOAD_TIMEOUT = 600.0  # seconds for the upload
@@ -146,6 +156,10 @@ def put_graph(store_url: str, graph: str, nt_file: Path, credentials: Credential
     signer = Signer(store_url, credentials) if credentials else None
     if signer:
         signer.learn(target, min(timeout, QUERY_TIMEOUT))
+    elif _refusal(target, None, min(timeout, QUERY_TIMEOUT)) == 401:
+        # Asked before the body is sent: a store that closes the connection on its 401 (as
+        # Virtuoso does) would otherwise break the upload with a broken pipe.
+        raise _refused(store_url, "the upload", 401, "Unauthorized", [], "the remote graph is unchanged")
     pieces = chunks(nt_file, chunk_bytes if total > 1 else max(size, 1))
     sent = 0
     for number, body in enumerate(pieces, 1):
@@ -154,14 +168,47 @@ def put_graph(store_url: str, graph: str, nt_file: Path, credentials: Credential
             headers={"Content-Type": "application/n-triples", "User-Agent": user_agent()})
         if signer:
             signer.sign(request)
-        _upload(open_, request, store_url, timeout, number, sent)
+        _upload(open_, request, store_url, timeout, number, sent,
+                lambda: _refusal(target, signer, min(timeout, QUERY_TIMEOUT)))
         sent += 1
     return sent
 
 
+def _refusal(url: str, signer: Signer | None, timeout: float) -> int | None:
+    """The status (401, 403) with which the store refuses requests to `url` as we sign them,
+    asked with a bodiless HEAD; None when it does not refuse or cannot be asked."""
+    probe = urllib.request.Request(url, method="HEAD", headers={"User-Agent": user_agent()})
+    if signer:
+        signer.sign(probe)
+    try:
+        with urllib.request.build_opener(NoRedirect()).open(probe, timeout=timeout):
+            return None
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.code if exc.code in (401, 403) else None
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError):
+        return None
+
+
+def _refused(store_url: str, which: str, code: int, reason: str, detail: list[str],
+             outcome: str) -> MiggraphError:
+    hint = ""
+    if code in (404, 405) and store_url.rstrip("/").endswith(("/query", "/sparql")):
+        hint = "; that looks like a query endpoint: give the Graph Store URL (…/store)"
+    if code == 401:
+        hint = "; give --user, and the password in MIGGRAPH_PASSWORD, a --password-file or ~/.netrc"
+    return MiggraphError(
+        f"{store_url} refused {which} (HTTP {code} {reason}"
+        f"{': ' + ' '.join(detail[0].split())[:200] if detail else ''}){hint}; {outcome}",
+        exit_code=_refused_code(code))
+
+
 def _upload(open_: urllib.request.OpenerDirector, request: urllib.request.Request,
-            store_url: str, timeout: float, number: int, done: int) -> None:
-    """Send one request of the upload; on failure say what the remote graph now holds."""
+            store_url: str, timeout: float, number: int, done: int,
+            refusal: Callable[[], int | None]) -> None:
+    """Send one request of the upload; on failure say what the remote graph now holds. A
+    connection broken while sending is often a store that refused the request and hung up
+    before reading the body: `refusal` asks it again without one."""
     which = "the upload" if number == 1 else f"part {number} of the upload"
     if done:
         unchanged = unknown = (f"the remote graph holds the first {done} part(s) only; "
@@ -174,18 +221,14 @@ def _upload(open_: urllib.request.OpenerDirector, request: urllib.request.Reques
             response.read()
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", "replace").strip().splitlines()
-        hint = ""
-        if exc.code in (404, 405) and store_url.rstrip("/").endswith(("/query", "/sparql")):
-            hint = "; that looks like a query endpoint: give the Graph Store URL (…/store)"
-        if exc.code == 401:
-            hint = ("; give --user, and the password in MIGGRAPH_PASSWORD, a --password-file "
-                    "or ~/.netrc")
         outcome = unchanged if exc.code < 500 else unknown
-        raise MiggraphError(
-            f"{store_url} refused {which} (HTTP {exc.code} {exc.reason}"
-            f"{': ' + ' '.join(detail[0].split())[:200] if detail else ''}){hint}; {outcome}",
-            exit_code=_refused_code(exc.code)) from exc
+        raise _refused(store_url, which, exc.code, exc.reason, detail, outcome) from exc
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        broken = isinstance(getattr(exc, "reason", exc), BrokenPipeError | ConnectionResetError)
+        code = refusal() if broken else None
+        if code is not None:
+            reason = "Unauthorized" if code == 401 else "Forbidden"
+            raise _refused(store_url, which, code, reason, [], unchanged) from exc
         if is_timeout(exc):
             raise MiggraphError(f"{store_url} did not finish {which} within "
                                 f"{timeout:g} s; {unknown}",

@@ -131,7 +131,7 @@ def _netrc_entry(host: str) -> tuple[str, str] | None:
 # ---------------------------------------------------------------- HTTP
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
+class NoRedirect(urllib.request.HTTPRedirectHandler):
     """Hand 3xx answers back as errors: `send` follows them itself, keeping the body."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
@@ -141,7 +141,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def opener(url: str, credentials: Credentials | None) -> urllib.request.OpenerDirector:
     """An opener that follows no redirect by itself and answers the auth challenges of the
     server of `url` (scheme, host and port: never another server a redirect leads to)."""
-    handlers: list[urllib.request.BaseHandler] = [_NoRedirect()]
+    handlers: list[urllib.request.BaseHandler] = [NoRedirect()]
     if credentials is not None:
         parts = urllib.parse.urlsplit(url)
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -197,7 +197,7 @@ class Signer:
         request that follows, which reports it."""
         probe = urllib.request.Request(url, method="HEAD", headers={"User-Agent": user_agent()})
         try:
-            with urllib.request.build_opener(_NoRedirect()).open(probe, timeout=timeout):
+            with urllib.request.build_opener(NoRedirect()).open(probe, timeout=timeout):
                 return
         except urllib.error.HTTPError as exc:
             exc.close()
