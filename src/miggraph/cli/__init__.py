@@ -36,6 +36,11 @@ Typical session:
   miggraph build              parse ontology/ and data/, write dist/ (ttl, nt, jsonld, trig)
   miggraph validate           check the built graph against ontology/shapes.ttl
   miggraph stats              count what the graph holds
+  miggraph queries --run      answer every competency question into dist/answers/
+  miggraph map --all          write the offline network maps into dist/maps/
+  miggraph ingest FILE        propose cited facts from a new document, then review and accept
+
+The same is a Python API: import miggraph; kg = miggraph.open(".") (see the README).
 """
 
 EPILOG = "Each command has its own help: miggraph COMMAND --help.\n" + EXIT_CODES_HELP
