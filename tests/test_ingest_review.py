@@ -22,16 +22,10 @@ from miggraph.cli import main
 from miggraph.vocab import MG, MGD
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 SCREENSHOT = Path(os.environ.get("MIGGRAPH_REVIEW_SCREENSHOT") or tempfile.mkdtemp() + "/review.png")
 
-if not CHROMIUM.exists() and not IN_CI:
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs it)", allow_module_level=True)
-
-from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E402
+from browser import offline_browser, open_page  # noqa: E402 - skips the module without Chromium
+from playwright.sync_api import BrowserContext, Page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -49,31 +43,13 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[tuple[BrowserContext, list[str]]]:
-    refused: list[str] = []
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, offline=True,
-            viewport={"width": 1280, "height": 720}, accept_downloads=True)
-
-        def guard(route) -> None:
-            if route.request.url.startswith(("file://", "blob:")):
-                route.continue_()
-            else:
-                refused.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        yield context, refused
-        context.close()
+    """One offline Chromium for the module; requests that are not files or downloads are refused."""
+    with offline_browser(1280, 720, local=("file://", "blob:"), accept_downloads=True) as opened:
+        yield opened
 
 
-def open_page(context: BrowserContext, path: Path) -> tuple[Page, list[str]]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(path.as_uri())
-    page.wait_for_function("document.body.dataset.ready === '1'")
-    return page, errors
+def open_review(context: BrowserContext, path: Path) -> tuple[Page, list[str]]:
+    return open_page(context, path, "document.body.dataset.ready === '1'")
 
 
 def annotations(folder: Path) -> list[dict]:
@@ -82,7 +58,7 @@ def annotations(folder: Path) -> list[dict]:
 
 def test_review_page_highlights_every_annotation_offline(browser, folder: Path) -> None:
     context, refused = browser
-    page, errors = open_page(context, folder / "review.html")
+    page, errors = open_review(context, folder / "review.html")
     items = annotations(folder)
     marked = page.evaluate("""() => { const ids = new Set();
         for (const m of document.querySelectorAll('#text mark')) m.dataset.ids.split(' ').forEach(i => ids.add(i));
@@ -108,7 +84,7 @@ def test_review_page_highlights_every_annotation_offline(browser, folder: Path) 
 
 def test_decisions_export_as_the_tsv_accept_reads(browser, folder: Path) -> None:
     context, refused = browser
-    page, errors = open_page(context, folder / "review.html")
+    page, errors = open_review(context, folder / "review.html")
     items = annotations(folder)
     page.click("#accept-mentions")
     person = page.locator(".row[data-kind=person]").first
@@ -144,7 +120,7 @@ def test_decisions_export_as_the_tsv_accept_reads(browser, folder: Path) -> None
 
 def test_filter_shows_one_kind(browser, folder: Path) -> None:
     context, _ = browser
-    page, errors = open_page(context, folder / "review.html")
+    page, errors = open_review(context, folder / "review.html")
     page.select_option("#filter", "figure")
     visible = page.evaluate("[...document.querySelectorAll('.row')].filter(r => !r.hidden).map(r => r.dataset.kind)")
     assert visible == ["figure"] * sum(1 for a in annotations(folder) if a["body"].get("mg:kind") == "figure")

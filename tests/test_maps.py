@@ -23,19 +23,12 @@ from miggraph.project import Project
 from miggraph.sparql.embedded import embedded
 from miggraph.vocab import MGD
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--disable-quic"]
-IN_CI = os.environ.get("CI", "").lower() == "true"
 # `make docs` sets MIGGRAPH_SCREENSHOT to docs/map.png; tests alone write to a temporary file.
 SCREENSHOT = Path(os.environ.get("MIGGRAPH_SCREENSHOT") or tempfile.mkdtemp() + "/map.png")
 OFFICE = str(MGD["iom-liaison-office-china"])
 
-if not CHROMIUM.exists() and not IN_CI:
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs it)", allow_module_level=True)
-
-from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E402
+from browser import offline_browser, open_page  # noqa: E402 - skips the module without Chromium
+from playwright.sync_api import BrowserContext, Page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -74,33 +67,13 @@ def planned_graphs(dist: Path, project: Project) -> dict[str, nx.Graph]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[tuple[BrowserContext, list[str]]]:
-    """One offline Chromium with a fresh profile; every request that is not a file is refused
-    and recorded."""
-    refused: list[str] = []
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-            offline=True, viewport={"width": 1280, "height": 800})
-
-        def guard(route) -> None:
-            if route.request.url.startswith("file://"):
-                route.continue_()
-            else:
-                refused.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        yield context, refused
-        context.close()
+    """One offline Chromium for the module; requests that are not files are refused."""
+    with offline_browser() as opened:
+        yield opened
 
 
 def open_map(context: BrowserContext, path: Path) -> tuple[Page, list[str]]:
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(path.as_uri())
-    page.wait_for_function("document.body.dataset.readyMs !== undefined")
-    return page, errors
+    return open_page(context, path, "document.body.dataset.readyMs !== undefined")
 
 
 def drawn(page: Page) -> tuple[int, int]:
