@@ -134,7 +134,6 @@ VIRTUOSO_DIFFERS = {
     "instruments": "an all-unbound GROUP_CONCAT is \"\" on Virtuoso, unbound on Oxigraph",
     "activities-in-period": "Virtuoso refuses EXISTS inside BIND (SQ074)",
     "project-held-activities": "Virtuoso's compiler fails (SQ156 Bad dfe in sqlo_place_exp)",
-    "workshop-bodies": "Virtuoso's compiler fails (SQ156 Bad dfe in sqlo_place_exp)",
     # cases with parameters whose default answers agree
     "actor-facts--mps": "Virtuoso differs in one cell group (parameter with label filters)",
 }
