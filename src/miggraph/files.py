@@ -22,6 +22,12 @@ LOCK_NAME = ".lock"
 STALE_AFTER = 5.0  # seconds
 
 
+def cannot_read(source: Path, exc: OSError) -> MiggraphError:
+    """The one-line error (exit 4) for a local file that could not be read."""
+    return MiggraphError(f"cannot read: {exc.strerror}", location=str(source),
+                         exit_code=ExitCode.LOCAL_IO)
+
+
 def cannot_write(target: Path, exc: OSError) -> MiggraphError:
     """A one-line error (exit 4) naming what could not be written and why."""
     return MiggraphError(f"cannot write {target}: {exc.strerror or exc}",

@@ -32,8 +32,8 @@ from pathlib import Path
 import pyoxigraph
 from rdflib import Dataset, Graph
 
-from ..errors import ExitCode, MiggraphError
-from ..files import cannot_write, make_folder, remove_stale, staging_folder, unlock
+from ..errors import MiggraphError
+from ..files import cannot_read, cannot_write, make_folder, remove_stale, staging_folder, unlock
 from ..formats import RDF_FILES
 from ..project import Project, built_name
 from ..vocab import BASE, GRAPH, PREFIXES
@@ -99,8 +99,7 @@ def check_syntax(path: Path) -> None:
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path),
-                            exit_code=ExitCode.LOCAL_IO) from exc
+        raise cannot_read(path, exc) from exc
     content = content.removeprefix(BOM)  # columns count from after the mark, as editors show
     try:
         for _ in pyoxigraph.parse(io.BytesIO(content), format=pyoxigraph.RdfFormat.TURTLE,
@@ -282,8 +281,7 @@ def load_built(path: Path) -> Graph:
     try:
         graph.parse(path, format=fmt)
     except OSError as exc:
-        raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path),
-                            exit_code=ExitCode.LOCAL_IO) from exc
+        raise cannot_read(path, exc) from exc
     except Exception as exc:  # rdflib raises many kinds for a file that is not RDF
         raise MiggraphError(f"cannot parse as {'N-Triples' if fmt == 'nt' else 'Turtle'}: "
                             f"{' '.join(str(exc).split())[:300]}", location=str(path)) from exc

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ExitCode, MiggraphError
+from ..files import cannot_read
 
 FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
            ".html": "html", ".htm": "html", ".pdf": "pdf"}
@@ -74,8 +75,7 @@ def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path),
-                            exit_code=ExitCode.LOCAL_IO) from exc
+        raise cannot_read(path, exc) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -128,8 +128,7 @@ def read_pdf(path: Path) -> Document:
     except (PdfReadError, ValueError, KeyError) as exc:
         raise MiggraphError(f"not a readable PDF: {exc}", location=str(path)) from exc
     except OSError as exc:
-        raise MiggraphError(f"cannot read: {exc.strerror}", location=str(path),
-                            exit_code=ExitCode.LOCAL_IO) from exc
+        raise cannot_read(path, exc) from exc
     parts: list[str] = []
     sections: list[Section] = []
     offset = 0

@@ -41,6 +41,7 @@ from pathlib import Path
 import pyoxigraph
 
 from ..errors import ExitCode, MiggraphError
+from ..files import cannot_read
 from .checks import is_update, with_prefixes
 from .results import ASK, GRAPH, SELECT, Result, Stream, Term, head_and_items
 from .streaming import deadline_after, produced
@@ -100,8 +101,7 @@ def read_credentials(url: str, user: str | None = None,
         try:
             lines = password_file.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise MiggraphError(f"cannot read: {exc.strerror}", location=str(password_file),
-                                exit_code=ExitCode.LOCAL_IO) from exc
+            raise cannot_read(password_file, exc) from exc
         if not lines or not lines[0]:
             raise MiggraphError("empty password file", location=str(password_file))
         return Credentials(user, lines[0])
