@@ -1,17 +1,21 @@
-"""Shared fixtures: the real project, and one real build of it into a temporary folder."""
+"""Shared fixtures: the real project, one real build of it into a temporary folder, and one
+synthetic graph grown from that build."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
-from miggraph.graph.build import BuildResult, build
-from miggraph.project import Project
+from miggraph.graph import synth
+from miggraph.graph.build import BuildResult, build, summarise, summary_rules
+from miggraph.project import Project, built_name
 
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
+SYNTH_TRIPLES = 40_000
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +47,22 @@ def workspace(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         if built_file.is_file():
             (root / "dist" / built_file.name).symlink_to(built_file)
     return root
+
+
+@pytest.fixture(scope="session")
+def synthetic(project: Project, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A synthetic graph of about 40,000 triples (`graph.synth` over the curated build without
+    summaries) as N-Triples: (without the summaries, with the summaries `miggraph build` adds).
+    Larger and more varied than the curated data: empty lists, shared classes, long chains."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    plain = build(project, out=folder / "plain", summaries=False)
+    synth.write(folder / "synth", SYNTH_TRIPLES, plain.outputs[built_name("nt")])
+    store = pyoxigraph.Store()
+    store.bulk_load(path=folder / "synth" / built_name("nt"), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    for _, triples in summarise(store, summary_rules(project)):
+        store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+    (folder / "summarised").mkdir()
+    summarised = folder / "summarised" / built_name("nt")
+    with summarised.open("wb") as out:
+        store.dump(out, format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
+    return folder / "synth" / built_name("nt"), summarised

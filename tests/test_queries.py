@@ -93,14 +93,20 @@ def _cell(term: object) -> str:
 
 
 def separators(text: str) -> dict[str, str]:
-    """The separator of each column that a GROUP_CONCAT fills, read from the query's SELECT."""
-    found = {}
+    """The separator of each column that a GROUP_CONCAT fills, read from the query's SELECT; a
+    column computed from such a list (`BIND(COALESCE(?placeList, "") AS ?places)`, as the
+    portable questions do outside their aggregating sub-select) has the list's separator."""
+    found: dict[str, str] = {}
     for match in re.finditer(r"AS \?(\w+)\)", text):
         before = text[:match.start()]
         since = before[before.rfind("AS ?") + 1:] if "AS ?" in before else before
         seps = re.findall(r'SEPARATOR\s*=\s*"([^"]+)"', since, re.IGNORECASE)
+        bound = since[since.rfind("BIND(") :] if "BIND(" in since else ""
+        lists = [name for name in re.findall(r"\?(\w+)", bound) if name in found]
         if seps:
             found[match.group(1)] = seps[-1]
+        elif lists:
+            found[match.group(1)] = found[lists[-1]]
     return found
 
 

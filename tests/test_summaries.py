@@ -17,7 +17,7 @@ import pytest
 from rdflib import Dataset
 from test_queries import _cell, canonical, separators
 
-from miggraph.graph import build, synth
+from miggraph.graph import build
 from miggraph.graph.build import BuildResult
 from miggraph.project import Project, built_name
 from miggraph.sparql.params import bind
@@ -26,7 +26,6 @@ from miggraph.vocab import GRAPH, MG, QUERY_PREFIXES
 Store = pyoxigraph.Store
 ROOT = Path(__file__).resolve().parents[1]
 LIVE = ROOT / "tests" / "live"
-SYNTH_TRIPLES = 40_000
 
 # (question, parameters): every question that reads a count, with the cases that change what it counts
 CASES: list[tuple[str, dict[str, list[str]]]] = [
@@ -37,7 +36,28 @@ CASES: list[tuple[str, dict[str, list[str]]]] = [
     ("planned-vs-held", {}),
     ("source-sections", {}),
     ("themes-overview", {}),
+    # the questions that read each activity's first and last day: every kind of period
+    ("activities-in-period", {}),
+    ("activities-in-period", {"from": ["2015-11-04"], "to": ["2015-11-30"]}),
+    ("activities-in-period", {"from": ["2015-10-13"], "to": ["2015-11-03"]}),
+    ("activities-in-period", {"from": ["2015-10-31"], "to": ["2015-10-31"]}),
+    ("activities-in-period", {"from": ["2012"], "to": ["2013"]}),
+    ("activities-in-period", {"from": ["2016-02"], "to": ["2016-02"]}),
+    ("project-held-activities", {}),
+    ("project-held-activities", {"year": ["2016"]}),
+    ("project-held-activities", {"year": ["2012"]}),
+    ("project-planned-activities", {}),
+    ("project-planned-activities", {"year": ["2015"]}),
 ]
+# Questions whose live version still reads the other summaries (citations, classes) and works
+# out only the activity intervals itself: it runs on the summarised graph.
+LIVE_ON_SUMMARIES = {"activities-in-period", "project-held-activities", "project-planned-activities"}
+# Cases the curated data has no rows for (the synthetic graph has): still compared there.
+EMPTY_ON_CURATED = {"actor-activity-counts-status:cancelled", "activities-in-period-2012-2013",
+                    "project-held-activities-2016", "project-held-activities-2012",
+                    "project-planned-activities-2015"}
+CASE_IDS = [f"{name}-{'-'.join(v for values in params.values() for v in values)}".rstrip("-")
+            for name, params in CASES]
 
 
 def answer(store: pyoxigraph.Store, text: str) -> list[list[str]]:
@@ -66,25 +86,28 @@ def _summarised(store: pyoxigraph.Store, project: Project) -> pyoxigraph.Store:
 
 
 @pytest.fixture(scope="module")
-def graphs(project: Project, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Store, Store]]:
-    """For the curated data and a synthetic graph: (without summaries, with summaries)."""
+def graphs(project: Project, synthetic: tuple[Path, Path],
+           tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Store, Store]]:
+    """For the curated data and the session's synthetic graph: (without summaries, with summaries)."""
     folder = tmp_path_factory.mktemp("summaries")
     plain = build.build(project, out=folder / "plain", summaries=False)
     curated = _store(plain.outputs[built_name("nt")])
-    synth.write(folder / "synth", SYNTH_TRIPLES, plain.outputs[built_name("nt")])
-    synthetic = _store(folder / "synth" / built_name("nt"))
+    plain_synthetic, summarised_synthetic = synthetic
     return {"curated": (curated, _summarised(curated, project)),
-            "synthetic": (synthetic, _summarised(synthetic, project))}
+            "synthetic": (_store(plain_synthetic), _store(summarised_synthetic))}
 
 
 @pytest.mark.parametrize("graph", ["curated", "synthetic"])
-@pytest.mark.parametrize(("name", "params"), CASES, ids=[f"{n}-{'-'.join(p.get('statusIn', []))}" for n, p in CASES])
+@pytest.mark.parametrize(("name", "params"), CASES, ids=CASE_IDS)
 def test_question_on_summaries_equals_its_live_aggregate(graphs, project: Project, graph: str, name: str,
                                                          params: dict[str, list[str]]) -> None:
     live_store, summarised = graphs[graph]
+    if name in LIVE_ON_SUMMARIES:
+        live_store = summarised
     live = answer(live_store, bind((LIVE / f"{name}.rq").read_text(encoding="utf-8"), params))
     asked = answer(summarised, bind((project.queries / f"{name}.rq").read_text(encoding="utf-8"), params))
-    nothing_to_count = graph == "curated" and params.get("statusIn") == ["status:cancelled"]
+    case = CASE_IDS[CASES.index((name, params))]
+    nothing_to_count = graph == "curated" and case in EMPTY_ON_CURATED
     assert len(live) > 1 or nothing_to_count, f"{name} on the {graph} graph: no rows, nothing compared"
     assert asked == live
 
@@ -113,7 +136,8 @@ def test_build_writes_each_summary_into_its_named_graph(built: BuildResult, proj
                                                         dist: Path) -> None:
     rules = {p.stem for p in build.summary_rules(project)}
     assert rules == {"activities-by-actor", "activities-by-theme", "activities-by-year",
-                     "citations-by-section", "citations", "most-specific-classes", "names-zh"}
+                     "activity-intervals", "citations-by-section", "citations", "class-closure",
+                     "most-specific-classes", "names-zh", "participants", "place-closure"}
     dataset = Dataset()
     dataset.parse(dist / built_name("trig"), format="trig")
     for rule in rules:
