@@ -198,6 +198,30 @@ def test_foreign_syntax_runs_from_the_command_line(endpoints, workspace: Path, c
     assert out == "item,label\r\nhttp://www.wikidata.org/entity/Q1,universe\r\n"
 
 
+def test_command_line_names_the_prefixes_it_adds(endpoints, workspace: Path, capsys,
+                                                 tmp_path: Path) -> None:
+    """Wikidata gives schema: another namespace than miggraph's: the added line is named on
+    stderr, and a PREFIX line in the query is sent instead of ours."""
+    server = Endpoint()
+    endpoints.append(server)
+    undeclared = "SELECT ?item ?label WHERE { ?item schema:description ?label } LIMIT 1"
+    declared = f"PREFIX schema: <http://schema.org/>\n{undeclared}"
+    outcomes = []
+    for text in (undeclared, declared):
+        query_file = tmp_path / "described.rq"
+        query_file.write_text(text, encoding="utf-8")
+        code = main(["--project", str(workspace), "query", str(query_file), "--format", "csv",
+                     "--endpoint", f"{server.base}/sparql"])
+        outcomes.append((code, capsys.readouterr().err))
+    assert outcomes == [
+        (0, "miggraph: note: the query uses prefixes it does not declare; sent with "
+            "schema: <https://schema.org/> (declare them in the query to use the endpoint's own)\n"),
+        (0, ""),
+    ]
+    assert [seen.query for seen in server.seen] == [
+        f"PREFIX schema: <https://schema.org/>\n{undeclared}", declared]
+
+
 def test_parameters_need_a_query_miggraph_can_parse(endpoints, workspace: Path, capsys,
                                                     tmp_path: Path) -> None:
     server = Endpoint()

@@ -18,7 +18,7 @@ from ..sparql import params as params_mod
 from ..sparql import publish as publish_mod
 from ..sparql import results as results_mod
 from ..sparql import server as server_mod
-from ..sparql.checks import check_query
+from ..sparql.checks import check_query, missing_prefixes
 from ..sparql.remote import Credentials, read_credentials
 from . import HelpFormatter, open_kg, project_from
 
@@ -33,9 +33,11 @@ By default the query runs on the embedded store: the built graph (dist/miggraph.
 into pyoxigraph once, kept under dist/cache/, and loaded again only when dist/ changes.
 With --endpoint the same query goes to a remote SPARQL 1.1 endpoint instead, for example
 the one `miggraph serve` starts, a store you published to with `miggraph publish`, or any
-public endpoint: the query is sent as written (only PREFIX lines for miggraph's prefixes it
-uses are added), so the endpoint's own prefixes and syntax work; redirects are followed, and
-an endpoint that refuses POST is asked with GET.
+public endpoint: the query is sent as written, so the endpoint's own prefixes and syntax work;
+only PREFIX lines for the prefixes above that it uses without declaring are added, and a note
+on stderr names them (an endpoint may give a name such as schema: another namespace: declare
+it in the query to use the endpoint's). Redirects are followed, and an endpoint that refuses
+POST is asked with GET.
 
 A query's parameters are its one-variable VALUES blocks; --param NAME=VALUE replaces the
 default values (repeat the same NAME for several values). Each value is parsed as exactly one
@@ -253,12 +255,24 @@ def run_query(args: argparse.Namespace) -> int:
     values = params_mod.parse_assignments(args.param)
     if args.endpoint and values:  # sent as written; only parameters need it parsed here
         _readable_for_parameters(text, source)
+    if args.endpoint and not getattr(args, "quiet", False):
+        _say_added_prefixes(text)
     kg = open_store_kg(args)
     stream = kg.stream(text, values, include_planned=args.include_planned, timeout=args.timeout,
                        deadline=deadline, source=source)
     results_mod.write_stream(stream, args.format, sys.stdout, limit=args.limit)
     sys.stdout.flush()
     return 0
+
+
+def _say_added_prefixes(text: str) -> None:
+    """Say which PREFIX lines go with the query: the endpoint may give one of those names
+    another namespace, and a silent choice would give a silently empty answer."""
+    added = missing_prefixes(text)
+    if added:
+        lines = ", ".join(f"{p}: <{ns}>" for p, ns in added.items())
+        print(f"miggraph: note: the query uses prefixes it does not declare; sent with {lines} "
+              "(declare them in the query to use the endpoint's own)", file=sys.stderr)
 
 
 def _readable_for_parameters(text: str, source: str) -> None:

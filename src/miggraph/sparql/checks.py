@@ -118,13 +118,21 @@ def _with_service_unreachable(query: str) -> str:
     return query
 
 
+def missing_prefixes(query: str) -> dict[str, str]:
+    """The default prefixes (`vocab.QUERY_PREFIXES`) that `query` uses but does not declare,
+    with the namespaces miggraph gives them."""
+    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", query)}
+    return {p: ns for p, ns in QUERY_PREFIXES.items()
+            if p.lower() not in declared and re.search(rf"(?<![\w<]){re.escape(p)}:", query)}
+
+
 def with_prefixes(query: str) -> str:
     """`query` with PREFIX lines for the default prefixes it uses but does not declare.
 
     Remote endpoints know none of our prefixes; the lines go first, on one line, so that a
-    server's error positions are off by one line at most.
+    server's error positions are off by one line at most. An endpoint may predeclare one of
+    these names for another namespace (Wikidata's `schema:` is http://schema.org/): the
+    command line says which it added (`missing_prefixes`), and a PREFIX line in the query wins.
     """
-    declared = {m.lower() for m in re.findall(r"(?i)\bPREFIX\s+([\w.-]*):", query)}
-    missing = [f"PREFIX {p}: <{ns}>" for p, ns in QUERY_PREFIXES.items()
-               if p.lower() not in declared and re.search(rf"(?<![\w<]){re.escape(p)}:", query)]
+    missing = [f"PREFIX {p}: <{ns}>" for p, ns in missing_prefixes(query).items()]
     return (" ".join(missing) + "\n" + query) if missing else query
