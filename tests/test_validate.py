@@ -9,13 +9,14 @@ severity, shape, focus node, path, constraint component, value.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from miggraph.cli import main
-from miggraph.graph.build import BuildResult
+from miggraph.graph.build import BuildResult, collect_inputs
 from miggraph.graph.shacl.engine import COMPONENT, Engine
 from miggraph.graph.shacl.graph import sh
 from miggraph.graph.validate import (
@@ -203,8 +204,12 @@ def test_warnings_alone_exit_0_and_are_printed(project: Project, capsys: pytest.
 
 def test_validate_a_data_file_with_the_rest_of_data(project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--project", str(project.root), "validate", str(project.data / "activities.ttl")])
+    out, err = capsys.readouterr()
     assert code == 0
-    assert capsys.readouterr().out.strip() == "Conforms: 0 violations."
+    assert out.strip() == "Conforms: 0 violations."
+    # the file given and everything it is checked with: the ontology and the rest of data/
+    together = len(collect_inputs(project))
+    assert re.fullmatch(rf"Validated {together} files in \d+\.\d s \(oxigraph\)\.\n", err)
 
 
 def test_validate_a_data_file_standalone_misses_the_rest(project: Project,

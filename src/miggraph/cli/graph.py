@@ -119,7 +119,7 @@ def run_validate(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     sys.stdout.write(validate_mod.FORMATTERS[args.format](report) + "\n")
     if args.format == "text":
-        count = len(args.files) or 1
+        count = report.files
         print(f"Validated {count} file{'s' if count != 1 else ''} in {elapsed:.1f} s ({args.engine}).",
               file=sys.stderr)
     return 1 if report.violations else 0

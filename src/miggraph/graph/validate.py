@@ -54,6 +54,7 @@ class Report:
 
     findings: list[Finding]
     results_graph: Graph
+    files: int = 1  # how many files were validated together (the given ones and the rest of data/)
 
     @property
     def violations(self) -> list[Finding]:
@@ -131,10 +132,13 @@ def validate_paths(paths: list[Path], shapes: Path, engine: str, rules: Path | N
     """Validate the union of `paths` (after the rules, if given) against the shapes file."""
     if engine == "oxigraph":
         store, as_written = load_store(paths, rules)
-        return validate_store(store, shapes_triples(shapes), as_written)
-    if engine == "pyshacl":
-        return validate_graph(load_graph(paths, rules), load_shapes(shapes), engine="pyshacl")
-    raise MiggraphError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        report = validate_store(store, shapes_triples(shapes), as_written)
+    elif engine == "pyshacl":
+        report = validate_graph(load_graph(paths, rules), load_shapes(shapes), engine="pyshacl")
+    else:
+        raise MiggraphError(f"unknown validation engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    report.files = len(paths)
+    return report
 
 
 # ---------------------------------------------------------------------- engines
