@@ -112,6 +112,15 @@ def test_values_are_typed(kg: miggraph.KnowledgeGraph) -> None:
                     "text": "MPS", "iri": "https://w3id.org/miggraph/id/mps"}]
 
 
+def test_ill_formed_numbers_and_dates_stay_as_written(kg: miggraph.KnowledgeGraph) -> None:
+    row = kg.query("""
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        SELECT ?d ?n ?day WHERE {
+          BIND("about 3"^^xsd:decimal AS ?d) BIND("many"^^xsd:integer AS ?n)
+          BIND("2015-13-01"^^xsd:date AS ?day) }""").records()
+    assert row == [{"d": "about 3", "n": "many", "day": "2015-13-01"}]
+
+
 def test_result_formats_and_a_clear_message_without_pandas(kg: miggraph.KnowledgeGraph,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     result = kg.query("figures")

@@ -115,7 +115,7 @@ def value(term: Term | None) -> object:
         return term.value
     try:
         return convert(term.value)
-    except ValueError:
+    except (ValueError, ArithmeticError):  # Decimal raises InvalidOperation, an ArithmeticError
         return term.value
 
 
