@@ -168,6 +168,17 @@ def test_unknown_formats_and_bad_dates_are_refused(copy: Path, tmp_path: Path, c
                "--out", str(tmp_path)) == 2
 
 
+def test_a_broken_labels_query_is_named_with_its_line(copy: Path, tmp_path: Path, capsys) -> None:
+    labels = copy / "queries" / "ingest" / "labels.rq"
+    text = labels.read_text(encoding="utf-8")
+    labels.write_text(text.replace("SELECT DISTINCT", "SELEKT DISTINCT"), encoding="utf-8")
+    line = text.splitlines().index(next(t for t in text.splitlines() if t.startswith("SELECT"))) + 1
+    out = tmp_path / "review"
+    assert run("--project", str(copy), "ingest", str(FIXTURES / "briefing.md"), "--out", str(out)) == 2
+    assert capsys.readouterr().err.startswith(f"miggraph: error: {labels}:{line}:")
+    assert not out.exists()
+
+
 def decide(folder: Path, choose) -> None:
     path = folder / "decisions.tsv"
     with path.open(encoding="utf-8", newline="") as handle:
@@ -220,6 +231,10 @@ def test_accept_writes_only_accepted_facts_with_their_source_then_builds(copy: P
     built = Graph().parse(copy / "dist" / "miggraph.nt", format="nt")
     assert (bureau, SKOS.prefLabel, Literal("Shanghai Municipal Human Resources Bureau", lang="en")) in built
     assert (MGD["iom-liaison-office-china"], MG.statedIn, section) in built
+    # accepting the same folder again gives the same file: its own nodes keep their IRIs
+    written = data.read_bytes()
+    assert run("--project", str(copy), "accept", str(folder)) == 0
+    assert data.read_bytes() == written
 
 
 def test_accept_writes_nothing_to_data_when_validation_fails(copy: Path, tmp_path: Path, capsys) -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from ..errors import ExitCode, MiggraphError
 from ..files import write_text_atomic
 from ..graph import build as build_mod
@@ -130,11 +132,10 @@ def turtle(document: dict[str, Any], annotations: dict[str, Any], rows: list[dic
     return "\n".join(lines + [""] + facts) + "\n"
 
 
-def _known_nodes(project: Project) -> set[str]:
-    from .labels import graph_store
-
-    store = graph_store(project)
-    return {q.subject.value for q in store.quads_for_pattern(None, None, None) if hasattr(q.subject, "value")}
+def _known_nodes(inputs: list[Path], project: Project) -> set[str]:
+    """The IRIs the graph of `inputs` already uses as subjects: a new node must not take one."""
+    store, _ = validate_mod.load_store(inputs, project.rules)
+    return {q.subject.value for q in store if isinstance(q.subject, ox.NamedNode)}
 
 
 def accept(folder: Path, project: Project, engine: str = "oxigraph") -> Accepted:
@@ -151,13 +152,14 @@ def accept(folder: Path, project: Project, engine: str = "oxigraph") -> Accepted
         raise MiggraphError("nothing accepted in decisions.tsv: mark rows `accept` (or use `miggraph review`)",
                             location=str(folder / "decisions.tsv"))
     staged = folder / f"{document['slug']}.ttl"
-    write_text_atomic(staged, turtle(document, annotations, rows, _known_nodes(project)))
     target = project.data / staged.name
+    # the graph without this document's earlier accept: accepting again keeps the same IRIs
+    others = [p for p in build_mod.collect_inputs(project) if p.resolve() != target.resolve()]
+    write_text_atomic(staged, turtle(document, annotations, rows, _known_nodes(others, project)))
     if target.is_file() and not target.read_text(encoding="utf-8").count(HEADER):
         raise MiggraphError(f"{target} exists and was not written by `miggraph accept`; ingest with another --slug",
                             exit_code=ExitCode.BAD_INPUT)
-    inputs = [p for p in build_mod.collect_inputs(project) if p.resolve() != target.resolve()] + [staged]
-    report = validate_mod.validate_paths(inputs, project.shapes, engine, project.rules)
+    report = validate_mod.validate_paths(others + [staged], project.shapes, engine, project.rules)
     if report.violations:
         first = report.violations[0]
         raise MiggraphError(f"{len(report.violations)} violation(s) with the accepted facts, nothing written to "

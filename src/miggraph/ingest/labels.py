@@ -11,8 +11,11 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..errors import MiggraphError
+from ..graph.build import collect_inputs
+from ..graph.validate import load_store
 from ..project import Project, stale_inputs
 from ..sparql import library
+from ..sparql.embedded import embedded, select
 
 
 @dataclass(frozen=True)
@@ -28,17 +31,10 @@ class Label:
 
 def graph_store(project: Project) -> ox.Store:
     """A pyoxigraph store of the project's graph: the build in dist/ when it is up to date,
-    else the ontology and data/ built in memory (nothing written)."""
-    built = project.built_nt
-    store = ox.Store()
-    if built.is_file() and stale_inputs(project, project.dist) is None:
-        store.bulk_load(path=built, format=ox.RdfFormat.N_TRIPLES)
-        return store
-    from ..graph.build import load
-
-    result = load(project)
-    store.load(result.graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return store
+    else the ontology and data/ with the derivation rules, loaded in memory (nothing written)."""
+    if project.built_nt.is_file() and stale_inputs(project, project.dist) is None:
+        return embedded(project.dist)
+    return load_store(collect_inputs(project), project.rules)[0]
 
 
 def query_file(project: Project, name: str) -> str:
@@ -53,11 +49,11 @@ def local_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def known_labels(store: ox.Store, query: str) -> list[Label]:
+def known_labels(store: ox.Store, query: str, source: str = "query") -> list[Label]:
     """Every label of every node the query selects, one `Label` per (node, label, kind)."""
     labels: list[Label] = []
     seen: set[tuple[str, str, str]] = set()
-    for row in store.query(query):  # type: ignore[union-attr]
+    for row in select(store, query, source)[1]:
         node, label, kind, cls = row["node"], row["label"], row["kind"], row["class"]
         if not isinstance(node, ox.NamedNode) or not isinstance(label, ox.Literal):
             continue
@@ -72,4 +68,5 @@ def known_labels(store: ox.Store, query: str) -> list[Label]:
 
 def load_labels(project: Project) -> list[Label]:
     """The labels of the project's graph (see `known_labels`)."""
-    return known_labels(graph_store(project), query_file(project, "labels"))
+    return known_labels(graph_store(project), query_file(project, "labels"),
+                        str(project.queries / "ingest" / "labels.rq"))

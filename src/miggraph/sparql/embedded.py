@@ -75,12 +75,14 @@ def embedded(dist: Path, cache: Path | None = None,
     return open_copy(source, cache, progress)
 
 
-def select(store: pyoxigraph.Store, query: str) -> tuple[list[str], list[Row]]:
-    """Run a SELECT query; return its variable names and one dict per solution."""
+def select(store: pyoxigraph.Store, query: str,
+           source: str = "query") -> tuple[list[str], list[Row]]:
+    """Run a SELECT query; return its variable names and one dict per solution. A mistake in
+    the query is reported at its line and column in `source` (its file)."""
     try:
         solutions = store.query(query, prefixes=QUERY_PREFIXES)
     except SyntaxError as exc:
-        raise malformed(exc, text=query) from exc
+        raise malformed(exc, source, text=query) from exc
     if not isinstance(solutions, pyoxigraph.QuerySolutions):
         raise MiggraphError("expected a SELECT query")
     names = [v.value for v in solutions.variables]
