@@ -26,6 +26,7 @@ from ..project import Project
 from ..vocab import MGD, QUERY_PREFIXES
 from .annotations import DECISION_COLUMNS, DECISIONS, items_of, position
 from .pipeline import slug_of
+from .rules import literal
 
 HEADER = "# Facts accepted with `miggraph accept` from"
 
@@ -62,11 +63,6 @@ def _term(value: str) -> str:
     return value if re.match(r"^[a-z]+:[\w\-]+$", value) else f"<{value}>"
 
 
-def _literal(text: str, lang: str | None = "en") -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return f'"{escaped}"' + (f"@{lang}" if lang else "")
-
-
 def new_iri(label: str, taken: set[str]) -> str:
     base = str(MGD[slug_of(label)])
     iri, n = base, 2
@@ -84,18 +80,18 @@ def turtle(document: dict[str, Any], annotations: dict[str, Any], rows: list[dic
     lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(QUERY_PREFIXES.items())]
     lines += ["", f"{HEADER} {document['file']}; each cites its section.", ""]
     src = document["id"]
-    source = [f"<{src}> a mg:Source", f"skos:prefLabel {_literal(document['title'] or document['slug'])}",
-              f"dcterms:title {_literal(document['title'] or document['slug'])}",
-              f"dcterms:identifier {_literal(document['slug'], None)}",
-              f"mg:fileName {_literal(document['file'], None)}"]
+    source = [f"<{src}> a mg:Source", f"skos:prefLabel {literal(document['title'] or document['slug'])}",
+              f"dcterms:title {literal(document['title'] or document['slug'])}",
+              f"dcterms:identifier {literal(document['slug'], None)}",
+              f"mg:fileName {literal(document['file'], None)}"]
     if document.get("url"):
         source.append(f"schema:url <{document['url']}>")
     if document.get("date"):
-        source.append(f"dcterms:issued {_literal(document['date'][:10], None)}^^xsd:date")
+        source.append(f"dcterms:issued {literal(document['date'][:10], None)}^^xsd:date")
     if document.get("publisherNode"):
         source.append(f"dcterms:publisher <{document['publisherNode']}>")
     elif document.get("publisher"):
-        source.append(f"dcterms:description {_literal('Published by ' + document['publisher'])}")
+        source.append(f"dcterms:description {literal('Published by ' + document['publisher'])}")
     if document.get("pages"):
         source.append(f"schema:numberOfPages {int(document['pages'])}")
     lines.append(" ;\n    ".join(source) + " .")
@@ -121,13 +117,13 @@ def turtle(document: dict[str, Any], annotations: dict[str, Any], rows: list[dic
             facts += [note, f"<{row['node']}> " + " ;\n    ".join([*parts, f"mg:statedIn <{section}>"]) + " ."]
             continue
         iri = new_iri(row["label"], taken)
-        head = [f"<{iri}> a {_term(row['class'])}", f"skos:prefLabel {_literal(row['label'])}"]
+        head = [f"<{iri}> a {_term(row['class'])}", f"skos:prefLabel {literal(row['label'])}"]
         facts += [note, " ;\n    ".join([*head, *parts, f"mg:statedIn <{section}>"]) + " ."]
     for section_id in sorted(cited, key=lambda s: sections[s]["number"]):
         s = sections[section_id]
         title = s["title"] or f"Section {s['number']}"
         lines.append(f"<{section_id}> a mg:SourceSection ; dcterms:isPartOf <{src}> ; mg:section {s['number']} ;\n"
-                     f"    skos:prefLabel {_literal(title)} ; dcterms:title {_literal(title)} ;\n"
+                     f"    skos:prefLabel {literal(title)} ; dcterms:title {literal(title)} ;\n"
                      f"    schema:pageStart {s['page']} ; schema:pageEnd {s['page']} .")
     return "\n".join(lines + [""] + facts) + "\n"
 

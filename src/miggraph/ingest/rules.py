@@ -90,9 +90,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [s for s in spans if s[1] > s[0]]
 
 
-def _literal(text: str, lang: str = "en") -> str:
+def literal(text: str, lang: str | None = "en") -> str:
+    """`text` as a Turtle string literal, tagged `lang` (none for None); line breaks become spaces."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return f'"{escaped}"@{lang}'
+    return f'"{escaped}"' + (f"@{lang}" if lang else "")
 
 
 def _typed(value: str, datatype: str) -> str:
@@ -222,14 +223,14 @@ class Proposer:
             proposed = [by_end[anchor]] if anchor in by_end else []
             inside = self._covered(m.start(1), m.start(1) + len(acronym))
             if proposed and (not known or proposed[0].start < known[0].start):
-                proposed[0].statements.append(("skos:altLabel", _literal(acronym)))
+                proposed[0].statements.append(("skos:altLabel", literal(acronym)))
             elif known:
                 mention = known[0]
                 if inside and set(inside.nodes) & set(mention.nodes):
                     continue  # already one of its names
                 out.append(Proposal(m.start(1), m.start(1) + len(acronym), acronym, "alias", None,
                                     acronym, "acronym-in-brackets", 0.8,
-                                    [("skos:altLabel", _literal(acronym))], target=mention.nodes[0]))
+                                    [("skos:altLabel", literal(acronym))], target=mention.nodes[0]))
         return out
 
     def people(self) -> list[Proposal]:
@@ -248,7 +249,7 @@ class Proposer:
             statements = [("mg:side", guess_side(self.text[slice(*self._sentence(start))]))]
             post = m.group("post")
             if post and post.split()[0].lower().strip(",") in self.words.posts:
-                statements.append(("dcterms:description", _literal(f"Post as stated: {' '.join(post.split())}")))
+                statements.append(("dcterms:description", literal(f"Post as stated: {' '.join(post.split())}")))
                 end = m.end("post")
             out.append(Proposal(m.start(), end, self.text[m.start():end], "person", "mg:Person", name,
                                 "title-and-name", 0.7 if post else 0.6, statements))
@@ -355,12 +356,11 @@ class Proposer:
             exact = self.text[start:end]
             measure = " ".join(noun_words)
             statements = [("mg:value", str(int(value)) if value.is_integer() else repr(value)),
-                          ("mg:measure", _literal(measure))]
+                          ("mg:measure", literal(measure))]
             if unit:
                 statements.append(("mg:unit", unit[0]))
             if m.group("qual"):
-                statements.append(("mg:valueQualifier", _literal(QUALIFIERS[m.group("qual").lower()], "")
-                                   .removesuffix("@")))
+                statements.append(("mg:valueQualifier", literal(QUALIFIERS[m.group("qual").lower()], None)))
             about = self._in_sentence(start, self.mentions, {"actor", "place", "instrument", "project", "activity"})
             if about:
                 statements.append(("mg:about", f"<{about[0].nodes[0]}>"))
