@@ -82,6 +82,21 @@ def test_review_page_highlights_every_annotation_offline(browser, folder: Path) 
     page.close()
 
 
+def test_a_title_with_markup_or_a_placeholder_stays_text(browser, folder: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    document = json.loads((copy / "document.json").read_text(encoding="utf-8"))
+    title = 'Notes __DATA__ </script><b>"x"</b> & more'
+    (copy / "document.json").write_text(json.dumps({**document, "title": title}), encoding="utf-8")
+    assert main(["review", str(copy)]) == 0
+    context, refused = browser
+    page, errors = open_review(context, copy / "review.html")
+    assert page.title() == f"miggraph review: {title}"
+    assert page.locator(".row").count() == len(annotations(copy))
+    assert errors == [] and refused == []
+    page.close()
+
+
 def test_decisions_export_as_the_tsv_accept_reads(browser, folder: Path) -> None:
     context, refused = browser
     page, errors = open_review(context, folder / "review.html")

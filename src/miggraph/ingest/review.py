@@ -12,6 +12,8 @@ import html
 import json
 from pathlib import Path
 
+from jinja2.utils import htmlsafe_json_dumps
+
 from ..errors import ExitCode, MiggraphError
 from ..files import write_text_atomic
 from .annotations import DECISION_COLUMNS, items_of, position
@@ -38,10 +40,10 @@ def page(folder: Path) -> str:
             raise MiggraphError(f"decisions.tsv has no row for {anno['id']}", location=str(folder / "decisions.tsv"))
         rows.append({**{c: row.get(c) or "" for c in DECISION_COLUMNS}, "start": start, "end": end})
     data = {"text": text, "document": document, "columns": DECISION_COLUMNS, "rows": rows}
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # the data first, then the title: each placeholder once, so neither can fill the other
     return (TEMPLATE.read_text(encoding="utf-8")
-            .replace("__TITLE__", html.escape(document.get("title") or document["slug"]))
-            .replace("__DATA__", payload))
+            .replace("__DATA__", htmlsafe_json_dumps(data, ensure_ascii=False), 1)
+            .replace("__TITLE__", html.escape(document.get("title") or document["slug"]), 1))
 
 
 def write_review(folder: Path, out: Path | None = None) -> Path:
