@@ -154,15 +154,8 @@ def run_map(args: argparse.Namespace) -> int:
     names = list(kg.views()) if args.all else [args.view]
     for name in names:
         views_mod.get_view(kg.project, name)
-    suffix = "-ego" if args.ego else ""
-    if args.all or args.out is None:
-        outs = {name: (args.out or kg.project.maps) / f"{name}{suffix}.html" for name in names}
-    else:
-        outs = {args.view: args.out}
-    for out in outs.values():
-        if out.suffix != ".html":
-            raise MiggraphError(f"{out}: a map is an .html file")
-    for name, out in outs.items():
+    for name in names:  # kg.map names the default file and refuses one that is not .html
+        out = args.out / f"{name}.html" if args.all and args.out else args.out
         print(kg.map(name, out, include_planned=args.include_planned, ego=args.ego,
                      depth=args.depth))
     return 0
