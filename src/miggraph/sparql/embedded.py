@@ -12,9 +12,10 @@ Which store a question goes to was measured (`bench/query_bench.py`, README "Per
 on-disk copy opens in milliseconds but answers 2-5 times slower than the graph in memory, which
 takes seconds to load at a million triples. So one question (`miggraph query`, one process per
 question) goes to the on-disk copy, and a session that asks more than one in the same process
-(the Python API, `miggraph queries --run`, the network views) loads the graph into memory in the
-background from its second question on and asks the in-memory copy as soon as it is there, when
-it fits (`fits_in_memory`).
+(the Python API, `miggraph queries --run`) loads the graph into memory in the background from
+its second question on and asks the in-memory copy as soon as it is there, when it fits
+(`fits_in_memory`). Network views project on whichever copy is there at the time; they do not
+start the load themselves.
 """
 
 from __future__ import annotations
